@@ -1,0 +1,60 @@
+// lockdep-lite: a class-level lock-order graph.
+//
+// Like the kernel's lockdep, each lock belongs to a class (one static
+// lock_class_key per init site, so all class->lock instances are one class).
+// Every non-trylock acquisition adds edges "held class -> new class"; the first
+// acquisition that closes a cycle prints a report naming both orders and is
+// counted. Trylocks never wait, so they add no edge, which is why zs_free may
+// trylock page locks under class->lock (zsmalloc-reference.md section 4).
+#pragma once
+
+#include <cstddef>
+
+namespace kernel {
+
+struct lock_class_key {
+  int id = 0;  // assigned on first use; 0 = not yet registered
+};
+
+struct lockdep_map {
+  const char* name = nullptr;
+  lock_class_key* key = nullptr;
+};
+
+inline constexpr int MAX_LOCK_DEPTH = 48;
+
+struct held_lock {
+  const lockdep_map* map;
+  const void* instance;
+  bool trylock;
+  bool read;
+};
+
+struct held_locks {
+  held_lock stack[MAX_LOCK_DEPTH];
+  int depth = 0;
+};
+
+void lockdep_init_map(lockdep_map* map, const char* name, lock_class_key* key, int subclass);
+// `instance` tells two locks of one class apart in the held stack.
+void lock_acquire(lockdep_map* map, const void* instance, bool trylock, bool read);
+void lock_release(lockdep_map* map, const void* instance);
+// True if the current task holds a lock of this map's class at `instance`.
+bool lock_is_held(const lockdep_map* map, const void* instance);
+
+// The kernel's rwsem annotations, used by zsmalloc's zspage_lock.
+inline void rwsem_acquire_read(lockdep_map* map, const void* instance, bool trylock) {
+  lock_acquire(map, instance, trylock, /*read=*/true);
+}
+inline void rwsem_acquire(lockdep_map* map, const void* instance, bool trylock) {
+  lock_acquire(map, instance, trylock, /*read=*/false);
+}
+inline void rwsem_release(lockdep_map* map, const void* instance) { lock_release(map, instance); }
+
+// Reports seen so far (process-wide), and the text of the first one.
+unsigned long lockdep_report_count();
+const char* lockdep_first_report();
+// Forgets the order graph and the reports (between independent runs).
+void lockdep_reset();
+
+}  // namespace kernel

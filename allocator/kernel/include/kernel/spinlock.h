@@ -1,0 +1,60 @@
+// spinlock_t and rwlock_t on top of the scheduler backend and lockdep-lite.
+//
+// Acquiring is a yield point; a failed attempt calls the backend's spin_wait
+// (free-running: yield the CPU; deterministic: block until released), so
+// spinning is modelled as waiting, never as burnt steps. Holding either lock
+// is atomic context (preempt_count), as on a !PREEMPT_RT kernel.
+#pragma once
+
+#include <atomic>
+
+#include "kernel/bug.h"
+#include "kernel/lockdep.h"
+#include "kernel/sched.h"
+
+namespace kernel {
+
+struct spinlock_t {
+  std::atomic<int> locked{0};
+  lockdep_map dep_map;
+};
+
+void __spin_lock_init(spinlock_t* lock, const char* name, lock_class_key* key);
+void spin_lock(spinlock_t* lock);
+bool spin_trylock(spinlock_t* lock);
+void spin_unlock(spinlock_t* lock);
+inline bool spin_is_locked(const spinlock_t* lock) { return lock->locked.load(std::memory_order_relaxed) != 0; }
+
+// cnt > 0: that many readers; cnt == -1: one writer. `waiters` counts tasks
+// queued on the lock, which is what rwlock_is_contended() reports (qrwlock).
+// Writers are preferred: a reader waits while a writer waits, so compaction's
+// write_lock cannot starve behind a stream of zs_free readers.
+struct rwlock_t {
+  std::atomic<int> cnt{0};
+  std::atomic<int> waiters{0};
+  std::atomic<int> writers_waiting{0};
+  lockdep_map dep_map;
+};
+
+void __rwlock_init(rwlock_t* lock, const char* name, lock_class_key* key);
+void read_lock(rwlock_t* lock);
+void read_unlock(rwlock_t* lock);
+void write_lock(rwlock_t* lock);
+void write_unlock(rwlock_t* lock);
+inline bool rwlock_is_contended(const rwlock_t* lock) {
+  return lock->waiters.load(std::memory_order_relaxed) != 0;
+}
+
+}  // namespace kernel
+
+#define spin_lock_init(lock)                                \
+  do {                                                      \
+    static ::kernel::lock_class_key spin_key_;              \
+    ::kernel::__spin_lock_init((lock), #lock, &spin_key_);  \
+  } while (0)
+#define rwlock_init(lock)                                   \
+  do {                                                      \
+    static ::kernel::lock_class_key rw_key_;                \
+    ::kernel::__rwlock_init((lock), #lock, &rw_key_);       \
+  } while (0)
+#define assert_spin_locked(lock) BUG_ON(!::kernel::spin_is_locked(lock))

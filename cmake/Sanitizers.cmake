@@ -1,0 +1,15 @@
+# Sanitizer flags for the whole tree, chosen by ZSFUZZ_SANITIZER (set by the presets).
+if(ZSFUZZ_SANITIZER STREQUAL "asan")
+  set(ZSFUZZ_SAN_FLAGS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+elseif(ZSFUZZ_SANITIZER STREQUAL "tsan")
+  set(ZSFUZZ_SAN_FLAGS -fsanitize=thread -fno-omit-frame-pointer)
+elseif(ZSFUZZ_SANITIZER STREQUAL "none")
+  set(ZSFUZZ_SAN_FLAGS "")
+else()
+  message(FATAL_ERROR "ZSFUZZ_SANITIZER must be none, asan or tsan, not '${ZSFUZZ_SANITIZER}'")
+endif()
+
+if(ZSFUZZ_SAN_FLAGS)
+  add_compile_options(${ZSFUZZ_SAN_FLAGS})
+  add_link_options(${ZSFUZZ_SAN_FLAGS})
+endif()
