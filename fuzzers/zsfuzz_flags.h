@@ -1,0 +1,21 @@
+// File: zsfuzz_flags.h
+//
+// The flags shared by zsfuzz's subcommands, defined in zsfuzz_main.cc. A
+// subcommand reads only the flags its Subcommand entry lists; the parser
+// refuses the others.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "absl/flags/declare.h"
+
+ABSL_DECLARE_FLAG(std::string, variant);
+ABSL_DECLARE_FLAG(uint32_t, chain);
+ABSL_DECLARE_FLAG(uint32_t, threads);
+ABSL_DECLARE_FLAG(uint64_t, ops);
+ABSL_DECLARE_FLAG(uint64_t, seed);
+ABSL_DECLARE_FLAG(uint32_t, pressure);
+ABSL_DECLARE_FLAG(bool, no_migrate);
+ABSL_DECLARE_FLAG(bool, no_compact);
+ABSL_DECLARE_FLAG(bool, progress);
