@@ -1,0 +1,532 @@
+// The deterministic backend: sched_ops on fibers, and the scheduler loop that drives them.
+#include "sched/deterministic_backend.h"
+
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "kernel/bug.h"
+#include "kernel/lockdep.h"
+#include "kernel/workqueue.h"
+#include "sched/object_names.h"
+#include "sched/prng.h"
+#include "sched/report.h"
+#include "sched/sanitizers.h"
+#include "sched/scheduler.h"
+#include "sched/stack_pool.h"
+#include "sched/vthread.h"
+
+namespace zs_sched {
+namespace internal {
+
+SharedState g_shared;
+
+void Fatal(const char* what) {
+  std::fprintf(stderr, "zs_sched: fatal: %s\n", what);
+  std::abort();
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::g_shared;
+using internal::Request;
+using internal::ThreadState;
+using internal::VThread;
+using internal::WaitKind;
+constexpr auto kRelaxed = std::memory_order_relaxed;
+
+class Execution;
+// The execution in progress, for the BUG hook and the sanitizer death
+// callback (which run on a fiber). Set while no fiber runs.
+std::atomic<Execution*> g_execution{nullptr};
+
+VThread* Me() { return g_shared.current.load(kRelaxed); }
+
+// ---- Fiber side -------------------------------------------------------------
+
+[[noreturn]] void ExitFiber(VThread* me, Request why) {
+  me->request.store(why, kRelaxed);
+  me->fiber.Exit(/*keep_fake_stack=*/why == Request::kExit, &me->done_token);
+}
+
+// Hands control to the scheduler; returns when this thread is picked again.
+void Park(VThread* me) {
+  me->fiber.Suspend();
+  if (me->kill.load(kRelaxed)) [[unlikely]]
+    ExitFiber(me, Request::kKilled);
+}
+
+void Post(VThread* me, Request r, const char* site, const void* obj) {
+  me->req_site.store(site, kRelaxed);
+  me->req_obj.store(obj, kRelaxed);
+  me->request.store(r, kRelaxed);
+}
+
+void Block(VThread* me, WaitKind kind, const void* obj, const char* site, unsigned long seq) {
+  me->wait_kind.store(kind, kRelaxed);
+  me->wait_obj.store(obj, kRelaxed);
+  me->wait_site.store(site, kRelaxed);
+  me->wait_seq.store(seq, kRelaxed);
+  me->state.store(ThreadState::kBlocked, kRelaxed);
+  Post(me, Request::kBlock, site, obj);
+  Park(me);
+}
+
+VThread* MeOrDie(const char* op) {
+  VThread* me = Me();
+  if (me == nullptr) [[unlikely]] {
+    char buf[128];
+    std::snprintf(buf, sizeof buf, "%s called outside a virtual thread during a deterministic run", op);
+    internal::Fatal(buf);
+  }
+  return me;
+}
+
+[[noreturn]] void FiberMain() {
+  VThread* me = Me();
+  me->fiber.OnFirstEntry();
+  if (me->parent) TsanAcquire(&me->parent->spawn_token);
+  me->fn(me->data);
+  ExitFiber(me, Request::kExit);
+}
+
+// The scheduler's own task, for get_current() outside any virtual thread.
+kernel::task_struct g_scheduler_task;
+
+kernel::task_struct* OpCurrent() {
+  VThread* me = Me();
+  return me ? &me->task : &g_scheduler_task;
+}
+
+void OpYieldPoint(const char* site, const void* obj) {
+  VThread* me = Me();
+  if (me == nullptr) return;
+  Post(me, Request::kYield, site, obj);
+  Park(me);
+}
+
+void OpSpinWait(const void* obj, const char* site) {
+  // The failed attempt and this call have no yield point between them, so the
+  // holder has not released yet: the spin_wake of its unlock will come.
+  Block(MeOrDie("spin_wait"), WaitKind::kLock, obj, site, 0);
+}
+
+void OpSpinWake(const void* obj) {
+  const int n = g_shared.nlive.load(kRelaxed);
+  for (int i = 0; i < n; i++) {
+    VThread* t = g_shared.live[i].load(kRelaxed);
+    if (t->state.load(kRelaxed) == ThreadState::kBlocked && t->wait_kind.load(kRelaxed) == WaitKind::kLock &&
+        t->wait_obj.load(kRelaxed) == obj) {
+      t->wait_kind.store(WaitKind::kNone, kRelaxed);
+      t->state.store(ThreadState::kRunnable, kRelaxed);
+    }
+  }
+}
+
+void OpWqWait(kernel::wait_queue_head* wq, unsigned long seq) {
+  VThread* me = MeOrDie("wq_wait");
+  if (wq->seq.load(kRelaxed) != seq) return;  // woken between the check and the sleep
+  Block(me, WaitKind::kWaitQueue, wq, "wait_event", seq);
+}
+
+void OpWqWake(kernel::wait_queue_head* wq) {
+  const unsigned long seq = wq->seq.load(kRelaxed);
+  const int n = g_shared.nlive.load(kRelaxed);
+  for (int i = 0; i < n; i++) {
+    VThread* t = g_shared.live[i].load(kRelaxed);
+    if (t->state.load(kRelaxed) == ThreadState::kBlocked && t->wait_kind.load(kRelaxed) == WaitKind::kWaitQueue &&
+        t->wait_obj.load(kRelaxed) == wq && t->wait_seq.load(kRelaxed) != seq) {
+      t->wait_kind.store(WaitKind::kNone, kRelaxed);
+      t->state.store(ThreadState::kRunnable, kRelaxed);
+    }
+  }
+}
+
+kernel::task_struct* OpKthreadCreate(void (*fn)(void*), void* data, const char* name) {
+  VThread* me = MeOrDie("kthread_create");
+  // pthread_create's edge: what the creator did so far happens before the child.
+  TsanRelease(&me->spawn_token);
+  me->new_fn.store(fn, kRelaxed);
+  me->new_data.store(data, kRelaxed);
+  me->new_name.store(name, kRelaxed);
+  Post(me, Request::kCreate, "kthread_create", nullptr);
+  Park(me);
+  return &me->new_thread.load(kRelaxed)->task;
+}
+
+void OpKthreadJoin(kernel::task_struct* task) {
+  VThread* me = MeOrDie("kthread_join");
+  auto* target = static_cast<VThread*>(task->backend);
+  if (target->state.load(kRelaxed) != ThreadState::kExited) Block(me, WaitKind::kJoin, target, "kthread_join", 0);
+  // pthread_join's edge: everything the target did happens before the join returns.
+  TsanAcquire(&target->done_token);
+}
+
+constinit const kernel::sched_ops kDeterministicOps = {
+    .name = "deterministic",
+    .current = OpCurrent,
+    .yield_point = OpYieldPoint,
+    .spin_wait = OpSpinWait,
+    .spin_wake = OpSpinWake,
+    .wq_wait = OpWqWait,
+    .wq_wake = OpWqWake,
+    .kthread_create = OpKthreadCreate,
+    .kthread_join = OpKthreadJoin,
+};
+
+// ---- Scheduler side ---------------------------------------------------------
+
+// Virtual threads are reused across executions (never freed: an abandoned
+// fiber may still be named by TSan's history). Scheduler only.
+std::vector<VThread*>& FreeThreads() {
+  static auto* free = new std::vector<VThread*>;
+  return *free;
+}
+
+// One recorder for the process keeps its site-hash cache and object table warm.
+TraceRecorder& Recorder() {
+  static auto* recorder = new TraceRecorder;
+  return *recorder;
+}
+
+void RootMain(void* arg) {
+  (*static_cast<std::function<void()>*>(arg))();
+  // Stop the workqueue's worker as a virtual thread, so no kthread outlives
+  // the run and the next run (of either backend) starts from a quiet kernel.
+  kernel::workqueue_shutdown();
+}
+
+class Execution {
+ public:
+  Execution(const Schedule& schedule, const RunOptions& options, std::function<void()> root)
+      : schedule_text_(schedule.ToString()),
+        options_(options),
+        scheduler_(MakeScheduler(schedule)),
+        trace_(Recorder()),
+        root_(std::move(root)) {}
+
+  RunResult Run();
+
+  // Called on the failing fiber when the kernel BUGs or a sanitizer reports.
+  void PrintTail(const char* what, const VThread* t) const;
+  BugAction on_bug() const { return options_.on_bug; }
+
+ private:
+  VThread* NewThread(void (*fn)(void*), void* data, const char* name, VThread* parent);
+  void RunSlice(VThread* t);
+  void Handle(VThread* t);
+  void Record(VThread* t, StepKind kind, const char* site, const void* obj, uint64_t value);
+  void RemoveLive(VThread* t);
+  std::string BuildReport();
+  void Teardown();
+
+  const std::string schedule_text_;
+  const RunOptions options_;
+  const std::unique_ptr<Scheduler> scheduler_;
+  TraceRecorder& trace_;
+  std::function<void()> root_;
+  std::vector<VThread*> threads_;  // by id
+  std::vector<VThread*> live_;     // not exited, by id
+  std::vector<TaskId> runnable_;
+  RunStatus status_ = RunStatus::kFinished;
+  VThread* bug_thread_ = nullptr;
+  unsigned long lockdep_base_ = 0;
+};
+
+VThread* Execution::NewThread(void (*fn)(void*), void* data, const char* name, VThread* parent) {
+  if (live_.size() >= static_cast<size_t>(internal::kMaxLiveThreads))
+    internal::Fatal("more than 1024 live virtual threads");
+  VThread* t;
+  if (FreeThreads().empty()) {
+    t = new VThread;
+  } else {
+    t = FreeThreads().back();
+    FreeThreads().pop_back();
+  }
+  t->id = static_cast<int>(threads_.size());
+  std::snprintf(t->name, sizeof t->name, "%s", name);
+  std::snprintf(t->fiber_name, sizeof t->fiber_name, "T%d %s", t->id, name);
+  t->fn = fn;
+  t->data = data;
+  t->parent = parent;
+  t->task.pid = t->id;
+  kernel::set_task_comm(&t->task, name);
+  t->task.preempt_count = 0;
+  t->task.held.depth = 0;
+  t->task.should_stop.store(false, kRelaxed);
+  t->task.backend = t;
+  t->state.store(ThreadState::kRunnable, kRelaxed);
+  t->wait_kind.store(WaitKind::kNone, kRelaxed);
+  t->wait_obj.store(nullptr, kRelaxed);
+  t->request.store(Request::kNone, kRelaxed);
+  t->new_thread.store(nullptr, kRelaxed);
+  t->kill.store(false, kRelaxed);
+  t->bug_report.clear();
+  t->started = false;
+  t->abandoned = false;
+  t->fiber.Start(GlobalStackPool().Acquire(options_.stack_size), &FiberMain, t->fiber_name);
+  threads_.push_back(t);
+  g_shared.live[live_.size()].store(t, kRelaxed);
+  live_.push_back(t);
+  g_shared.nlive.store(static_cast<int>(live_.size()), kRelaxed);
+  return t;
+}
+
+void Execution::RemoveLive(VThread* t) {
+  size_t i = 0;
+  while (live_[i] != t) i++;
+  live_.erase(live_.begin() + static_cast<long>(i));
+  for (; i < live_.size(); i++) g_shared.live[i].store(live_[i], kRelaxed);
+  g_shared.nlive.store(static_cast<int>(live_.size()), kRelaxed);
+}
+
+void Execution::Record(VThread* t, StepKind kind, const char* site, const void* obj, uint64_t value) {
+  TraceStep& s = trace_.Record(t->id, kind, site, obj, value);
+  if (options_.record_trace) internal::NameStepAtRecord(&s);
+}
+
+// Runs `t` until it stops at a scheduling point; choices are answered in place.
+void Execution::RunSlice(VThread* t) {
+  g_shared.current.store(t, kRelaxed);
+  t->started = true;
+  for (;;) {
+    t->fiber.Resume();
+    if (t->request.load(kRelaxed) != Request::kChoice) break;
+    const uint64_t value = scheduler_->NextChoice() % t->req_value.load(kRelaxed);
+    Record(t, StepKind::kChoice, "choice", nullptr, value);
+    t->req_value.store(value, kRelaxed);
+  }
+  g_shared.current.store(nullptr, kRelaxed);
+}
+
+void Execution::Handle(VThread* t) {
+  switch (t->request.load(kRelaxed)) {
+    case Request::kYield:
+      Record(t, StepKind::kYield, t->req_site.load(kRelaxed), t->req_obj.load(kRelaxed), 0);
+      break;
+    case Request::kBlock:
+      if (t->wait_kind.load(kRelaxed) == WaitKind::kJoin) {
+        // The joined thread by id: its VThread address means nothing in a trace.
+        const auto* target = static_cast<const VThread*>(t->wait_obj.load(kRelaxed));
+        Record(t, StepKind::kJoin, "kthread_join", nullptr, static_cast<uint64_t>(target->id));
+        break;
+      }
+      Record(t, StepKind::kBlock, t->req_site.load(kRelaxed), t->req_obj.load(kRelaxed), 0);
+      break;
+    case Request::kCreate: {
+      char name[kernel::TASK_COMM_LEN];
+      {
+        // The creator's string: no happens-before to the scheduler by design.
+        TsanIgnoreReads ignore;
+        const char* n = t->new_name.load(kRelaxed);
+        std::snprintf(name, sizeof name, "%s", n ? n : "kthread");
+      }
+      VThread* child = NewThread(t->new_fn.load(kRelaxed), t->new_data.load(kRelaxed), name, t);
+      Record(t, StepKind::kCreate, "kthread_create", nullptr, static_cast<uint64_t>(child->id));
+      t->new_thread.store(child, kRelaxed);
+      break;
+    }
+    case Request::kExit:
+      Record(t, StepKind::kExit, "exit", nullptr, 0);
+      t->state.store(ThreadState::kExited, kRelaxed);
+      RemoveLive(t);
+      for (VThread* u : live_) {
+        if (u->state.load(kRelaxed) == ThreadState::kBlocked && u->wait_kind.load(kRelaxed) == WaitKind::kJoin &&
+            u->wait_obj.load(kRelaxed) == t) {
+          u->wait_kind.store(WaitKind::kNone, kRelaxed);
+          u->state.store(ThreadState::kRunnable, kRelaxed);
+        }
+      }
+      break;
+    case Request::kBug:
+      TsanAcquire(&t->done_token);  // for bug_report; the run ends here anyway
+      t->state.store(ThreadState::kExited, kRelaxed);
+      t->abandoned = true;
+      RemoveLive(t);
+      status_ = RunStatus::kBug;
+      bug_thread_ = t;
+      break;
+    case Request::kNone:
+    case Request::kChoice:
+    case Request::kKilled:
+      internal::Fatal("a virtual thread switched to the scheduler without a request");
+  }
+}
+
+RunResult Execution::Run() {
+  trace_.Reset(options_.record_trace);
+  scheduler_->NewExecution();
+  lockdep_base_ = kernel::lockdep_report_count();
+  g_execution.store(this, kRelaxed);
+  NewThread(&RootMain, &root_, "root", nullptr);
+  TaskId current = -1;
+  for (;;) {
+    runnable_.clear();
+    for (VThread* t : live_)
+      if (t->state.load(kRelaxed) == ThreadState::kRunnable) runnable_.push_back(t->id);
+    if (runnable_.empty()) {
+      status_ = live_.empty() ? RunStatus::kFinished : RunStatus::kDeadlock;
+      break;
+    }
+    if (options_.max_steps != 0 && trace_.steps() >= options_.max_steps) {
+      status_ = RunStatus::kStepBudget;
+      break;
+    }
+    const TaskId next = scheduler_->NextTask(runnable_, current);
+    if (next < 0 || static_cast<size_t>(next) >= threads_.size() ||
+        threads_[next]->state.load(kRelaxed) != ThreadState::kRunnable)
+      internal::Fatal("the scheduler picked a task that is not runnable");
+    VThread* t = threads_[next];
+    RunSlice(t);
+    Handle(t);
+    if (status_ == RunStatus::kBug) break;
+    current = next;
+  }
+
+  RunResult r;
+  r.status = status_;
+  r.steps = trace_.steps();
+  r.trace_hash = trace_.hash();
+  r.threads = static_cast<int>(threads_.size());
+  if (status_ != RunStatus::kFinished) r.report = BuildReport();
+  if (options_.record_trace) r.trace = std::move(trace_.all());
+  Teardown();
+  g_execution.store(nullptr, kRelaxed);
+  return r;
+}
+
+std::string Execution::BuildReport() {
+  std::string out;
+  char buf[256];
+  switch (status_) {
+    case RunStatus::kDeadlock:
+      std::snprintf(buf, sizeof buf, "zs_sched: deadlock after %" PRIu64 " steps: no runnable virtual thread, %zu blocked\n",
+                    trace_.steps(), live_.size());
+      out += buf;
+      break;
+    case RunStatus::kStepBudget:
+      std::snprintf(buf, sizeof buf,
+                    "zs_sched: step budget of %" PRIu64 " steps exhausted (livelock, or a run longer than intended)\n",
+                    options_.max_steps);
+      out += buf;
+      break;
+    case RunStatus::kBug:
+      std::snprintf(buf, sizeof buf, "zs_sched: BUG in virtual thread T%d \"%s\" at step %" PRIu64 "\n", bug_thread_->id,
+                    bug_thread_->name, trace_.steps());
+      out += buf;
+      out += bug_thread_->bug_report;
+      break;
+    case RunStatus::kFinished: break;
+  }
+  out += "schedule: " + schedule_text_ + "\n";
+  out += "virtual threads:\n" + internal::DescribeThreads(live_, trace_);
+  if (status_ == RunStatus::kDeadlock) {
+    out += "waits-for graph:\n" + internal::WaitsForGraph(live_, trace_);
+    const unsigned long reports = kernel::lockdep_report_count() - lockdep_base_;
+    if (reports != 0) {
+      std::snprintf(buf, sizeof buf, "lockdep: %lu report(s) during this run%s\n", reports,
+                    lockdep_base_ == 0 ? "; the first:" : " (printed above)");
+      out += buf;
+      if (lockdep_base_ == 0 && kernel::lockdep_first_report()) out += kernel::lockdep_first_report();
+    }
+  }
+  out += "last steps:\n" + internal::TailText(trace_, 50, options_.namer, live_, "  ");
+  return out;
+}
+
+void Execution::Teardown() {
+  // Abandoned threads are resumed once more to exit on the spot: that gives
+  // TSan the join edge for everything they did, so reusing their VThread and
+  // the scheduler's own memory later is not a false race.
+  for (VThread* t : std::vector<VThread*>(live_)) {
+    if (!t->started) continue;
+    t->kill.store(true, kRelaxed);
+    g_shared.current.store(t, kRelaxed);
+    t->fiber.Resume();
+    g_shared.current.store(nullptr, kRelaxed);
+    t->abandoned = true;
+  }
+  for (VThread* t : threads_) {
+    if (t->started) TsanAcquire(&t->done_token);
+    t->fiber.Destroy();
+    if (t->abandoned)
+      GlobalStackPool().Retire(t->fiber.stack());
+    else
+      GlobalStackPool().Release(t->fiber.stack());
+    FreeThreads().push_back(t);
+  }
+  live_.clear();
+  g_shared.nlive.store(0, kRelaxed);
+}
+
+void Execution::PrintTail(const char* what, const VThread* t) const {
+  std::string out;
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "zs_sched: the %s above happened in virtual thread T%d \"%s\" at step %" PRIu64 " of `%s`; last steps:\n",
+                what, t->id, t->name, trace_.steps(), schedule_text_.c_str());
+  out += buf;
+  out += internal::TailText(trace_, 50, options_.namer, live_, "  ");
+  std::fputs(out.c_str(), stderr);
+}
+
+void OnKernelBug(const char* report) {
+  VThread* me = Me();
+  Execution* ex = g_execution.load(kRelaxed);
+  if (me == nullptr || ex == nullptr) return;
+  if (ex->on_bug() == BugAction::kReturn) {
+    me->bug_report = report;
+    ExitFiber(me, Request::kBug);
+  }
+  ex->PrintTail("BUG", me);
+}
+
+void OnSanitizerDeath() {
+  VThread* me = Me();
+  Execution* ex = g_execution.load(kRelaxed);
+  if (me != nullptr && ex != nullptr) ex->PrintTail("sanitizer report", me);
+}
+
+}  // namespace
+
+const kernel::sched_ops& DeterministicSchedOps() { return kDeterministicOps; }
+
+namespace internal {
+
+RunResult RunExecution(const Schedule& schedule, const RunOptions& options, std::function<void()> root) {
+  static bool death_callback_set = false;
+  if (!death_callback_set) {
+    SetSanitizerDeathCallback(&OnSanitizerDeath);
+    death_callback_set = true;
+  }
+  kernel::set_bug_report_hook(&OnKernelBug);
+  Execution ex(schedule, options, std::move(root));
+  RunResult r = ex.Run();
+  kernel::set_bug_report_hook(nullptr);
+  return r;
+}
+
+}  // namespace internal
+
+int CurrentVirtualThread() {
+  const VThread* me = Me();
+  return me ? me->id : -1;
+}
+
+uint64_t ScheduleChoice(uint64_t bound) {
+  if (bound == 0) internal::Fatal("ScheduleChoice(0)");
+  if (VThread* me = Me()) {
+    me->req_value.store(bound, kRelaxed);
+    Post(me, Request::kChoice, "choice", nullptr);
+    Park(me);
+    return me->req_value.load(kRelaxed);
+  }
+  thread_local Prng rng(0x5eedULL ^ static_cast<uint64_t>(kernel::get_current()->pid));
+  return rng.Below(bound);
+}
+
+}  // namespace zs_sched

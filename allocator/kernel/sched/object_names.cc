@@ -1,0 +1,82 @@
+// Object naming for traces: arena PFNs by arithmetic, lock names by yield site.
+#include "sched/object_names.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "kernel/page.h"
+#include "kernel/page_alloc.h"
+#include "kernel/spinlock.h"
+#include "sched/sanitizers.h"
+
+namespace zs_sched::internal {
+namespace {
+
+enum class SiteObject { kOther, kSpinlock, kRwlock };
+
+// spinlock.cc passes the lock itself as the object at these sites.
+SiteObject ClassifySite(const char* site) {
+  static const char* const spin_sites[] = {"spin_lock", "spin_trylock", "spin_unlock"};
+  static const char* const rw_sites[] = {"read_lock", "read_unlock", "write_lock", "write_unlock"};
+  for (const char* s : spin_sites)
+    if (std::strcmp(site, s) == 0) return SiteObject::kSpinlock;
+  for (const char* s : rw_sites)
+    if (std::strcmp(site, s) == 0) return SiteObject::kRwlock;
+  return SiteObject::kOther;
+}
+
+}  // namespace
+
+long PfnOf(const void* obj) {
+  using kernel::ARENA_BASE_PFN;
+  if (obj == nullptr || !kernel::pfn_valid(ARENA_BASE_PFN)) return -1;
+  const auto addr = reinterpret_cast<uintptr_t>(obj);
+  kernel::page* first = kernel::pfn_to_page(ARENA_BASE_PFN);
+  const auto pages = reinterpret_cast<uintptr_t>(first);
+  if (addr >= pages) {
+    const unsigned long idx = (addr - pages) / sizeof(kernel::page);
+    if (kernel::pfn_valid(ARENA_BASE_PFN + idx)) return static_cast<long>(ARENA_BASE_PFN + idx);
+  }
+  const auto frames = reinterpret_cast<uintptr_t>(kernel::page_address(first));
+  if (addr >= frames) {
+    const unsigned long idx = (addr - frames) / kernel::PAGE_SIZE;
+    if (kernel::pfn_valid(ARENA_BASE_PFN + idx)) return static_cast<long>(ARENA_BASE_PFN + idx);
+  }
+  return -1;
+}
+
+void NameStepAtRecord(TraceStep* step) {
+  if (step->obj == nullptr || step->kind == StepKind::kCreate || step->kind == StepKind::kChoice) return;
+  step->pfn = PfnOf(step->obj);
+  const SiteObject kind = ClassifySite(step->site);
+  if (kind == SiteObject::kOther) return;
+  // The name was written by whichever virtual thread initialized the lock;
+  // the scheduler reads it without a happens-before edge (see sanitizers.h).
+  TsanIgnoreReads ignore;
+  const kernel::lockdep_map& map = kind == SiteObject::kSpinlock
+                                       ? static_cast<const kernel::spinlock_t*>(step->obj)->dep_map
+                                       : static_cast<const kernel::rwlock_t*>(step->obj)->dep_map;
+  step->obj_name = map.name;
+}
+
+std::string DescribeHeldLock(const kernel::held_lock& held, uint32_t obj_id) {
+  TsanIgnoreReads ignore;
+  std::string out = held.map && held.map->name ? held.map->name : "(unnamed)";
+  char buf[64];
+  if (obj_id != 0) {
+    std::snprintf(buf, sizeof buf, " #%u", obj_id);
+    out += buf;
+  }
+  const long pfn = PfnOf(held.instance);
+  if (pfn >= 0) {
+    std::snprintf(buf, sizeof buf, " pfn 0x%lx", pfn);
+    out += buf;
+  } else if (obj_id == 0) {
+    std::snprintf(buf, sizeof buf, " %p", held.instance);
+    out += buf;
+  }
+  if (held.read) out += " (read)";
+  return out;
+}
+
+}  // namespace zs_sched::internal

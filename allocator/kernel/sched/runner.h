@@ -1,0 +1,100 @@
+// Running code on virtual threads: deterministic (one schedule, one
+// interleaving) or free-running (real OS threads), behind one API.
+//
+// A run starts `root` as virtual thread T0. Everything it starts with
+// kernel::kthread_run() (workers, the workqueue's kworker, migration or
+// compaction actors) becomes another virtual thread, numbered in creation
+// order. In deterministic mode exactly one of them runs at a time and control
+// changes only at the simulated kernel's yield points (sched.h: yield_point,
+// spin_wait, wq_wait, kthread creation and exit); which thread runs next is
+// the schedule's decision. Same schedule and same program => same steps, same
+// trace hash, on every run and machine.
+//
+// Example:
+//   zs_sched::RunOptions opt;
+//   opt.record_trace = true;
+//   zs_sched::RunResult r = zs_sched::RunDeterministic(
+//       zs_sched::Schedule::Pct(2, 17), opt, [] {
+//         kernel::task_struct* t = kernel::kthread_run(Worker, nullptr, "worker");
+//         Worker(nullptr);
+//         kernel::kthread_stop(t);
+//       });
+//   printf("%s trace-hash: %s\n", zs_sched::RunStatusName(r.status),
+//          zs_sched::HashHex(r.trace_hash).c_str());
+//
+// NOTE: one run at a time per process (the kernel has one sched_ops table).
+// A run that ends in a deadlock, a BUG (with BugAction::kReturn) or the step
+// budget abandons its threads where they stand: locks they hold stay held and
+// the objects they were using must not be reused.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sched/schedule.h"
+#include "sched/trace.h"
+
+namespace zs_sched {
+
+enum class Backend { kDeterministic, kFreeRunning };
+
+enum class BugAction {
+  kAbort,   // print the virtual thread and the last steps, then the kernel aborts
+  kReturn,  // abandon the run and return RunStatus::kBug with the report
+};
+
+// Names objects in traces and reports, e.g. a class lock's address as
+// "class[17]". Called by the scheduler after steps were recorded, so it must
+// not dereference `obj` (it may be freed); return "" for "no name".
+using ObjectNamer = std::function<std::string(const void* obj)>;
+
+struct RunOptions {
+  Backend backend = Backend::kDeterministic;
+  // Steps before the run stops with kStepBudget (a livelock, or a run far
+  // longer than intended). 0 means no limit.
+  uint64_t max_steps = 50'000'000;
+  // Keep every step in RunResult::trace (otherwise only the hash and a tail).
+  bool record_trace = false;
+  BugAction on_bug = BugAction::kAbort;
+  size_t stack_size = 256 * 1024;  // per virtual thread
+  ObjectNamer namer;
+};
+
+enum class RunStatus { kFinished, kDeadlock, kStepBudget, kBug };
+// "finished", "deadlock", "step-budget", "BUG".
+const char* RunStatusName(RunStatus s);
+
+struct RunResult {
+  RunStatus status = RunStatus::kFinished;
+  uint64_t steps = 0;       // deterministic: trace steps; free-running: 0
+  uint64_t trace_hash = 0;  // deterministic only
+  int threads = 0;          // virtual threads created, root included
+  std::vector<TraceStep> trace;  // every step, with RunOptions::record_trace
+  // Deadlock: blocked threads, what they wait for, who holds it, the
+  // waits-for graph, lockdep's report; step budget / BUG: the threads and the
+  // last steps. Empty when finished.
+  std::string report;
+};
+
+// Runs `root` and every thread it starts to completion (or failure).
+RunResult Run(const Schedule& schedule, const RunOptions& options, std::function<void()> root);
+// Run() with options.backend = kDeterministic.
+RunResult RunDeterministic(const Schedule& schedule, const RunOptions& options, std::function<void()> root);
+// Run() with options.backend = kFreeRunning: `root` runs on the calling
+// thread with the kernel's default backend; the schedule is not used.
+RunResult RunFreeRunning(const RunOptions& options, std::function<void()> root);
+
+// The trace in text form, one step per line (see trace.h), named with `namer`.
+std::string FormatTrace(const std::vector<TraceStep>& trace, const ObjectNamer& namer = nullptr);
+
+// From a virtual thread of a deterministic run: a value in [0, bound) chosen
+// by the schedule (recorded in the trace, so replay is exact). Elsewhere: a
+// per-OS-thread PRNG seeded from the task's pid. bound > 0.
+uint64_t ScheduleChoice(uint64_t bound);
+
+// The id of the running virtual thread, or -1 outside a deterministic run.
+int CurrentVirtualThread();
+
+}  // namespace zs_sched

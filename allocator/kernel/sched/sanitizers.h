@@ -1,0 +1,104 @@
+// Thin wrappers over the TSan, ASan and LSan interfaces the scheduler uses;
+// each compiles to nothing in a build without that sanitizer.
+#pragma once
+
+#include <cstddef>
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ZS_SCHED_TSAN 1
+#endif
+#if __has_feature(address_sanitizer)
+#define ZS_SCHED_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define ZS_SCHED_TSAN 1
+#endif
+#if defined(__SANITIZE_ADDRESS__)
+#define ZS_SCHED_ASAN 1
+#endif
+
+#if ZS_SCHED_TSAN
+#include <sanitizer/common_interface_defs.h>
+#include <sanitizer/tsan_interface.h>
+// Dynamic annotations exported by the TSan runtime (not in its public headers).
+extern "C" void AnnotateIgnoreReadsBegin(const char* file, int line);
+extern "C" void AnnotateIgnoreReadsEnd(const char* file, int line);
+#endif
+#if ZS_SCHED_ASAN
+#include <sanitizer/asan_interface.h>
+#include <sanitizer/common_interface_defs.h>
+#include <sanitizer/lsan_interface.h>
+#endif
+
+namespace zs_sched {
+
+inline constexpr bool kTsan =
+#if ZS_SCHED_TSAN
+    true;
+#else
+    false;
+#endif
+inline constexpr bool kAsan =
+#if ZS_SCHED_ASAN
+    true;
+#else
+    false;
+#endif
+
+// Happens-before edges that TSan should see (join, thread creation).
+inline void TsanRelease(void* addr) {
+#if ZS_SCHED_TSAN
+  __tsan_release(addr);
+#else
+  (void)addr;
+#endif
+}
+inline void TsanAcquire(void* addr) {
+#if ZS_SCHED_TSAN
+  __tsan_acquire(addr);
+#else
+  (void)addr;
+#endif
+}
+
+// Reads made by the scheduler of memory the fibers wrote (lockdep held stacks,
+// lock names) for a report, while every fiber is parked. The fibers' switches
+// to the scheduler carry no happens-before (that is what keeps their races
+// visible), so without this TSan would flag the report itself.
+class TsanIgnoreReads {
+ public:
+  TsanIgnoreReads() {
+#if ZS_SCHED_TSAN
+    AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
+#endif
+  }
+  ~TsanIgnoreReads() {
+#if ZS_SCHED_TSAN
+    AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
+#endif
+  }
+  TsanIgnoreReads(const TsanIgnoreReads&) = delete;
+  TsanIgnoreReads& operator=(const TsanIgnoreReads&) = delete;
+};
+
+inline void LsanRegisterRootRegion(const void* p, size_t size) {
+#if ZS_SCHED_ASAN
+  __lsan_register_root_region(p, size);
+#else
+  (void)p;
+  (void)size;
+#endif
+}
+
+// Runs `fn` when ASan or TSan dies on a report (prints which virtual thread).
+inline void SetSanitizerDeathCallback(void (*fn)()) {
+#if ZS_SCHED_ASAN || ZS_SCHED_TSAN
+  __sanitizer_set_death_callback(fn);
+#else
+  (void)fn;
+#endif
+}
+
+}  // namespace zs_sched

@@ -1,0 +1,27 @@
+# cmake -DHELPER=<path> -DRUNS=3 -P same_report.cmake: runs the racy helper
+# RUNS times and fails unless every run prints a TSan data race report and
+# all reports are identical once addresses, pids and tids are masked.
+if(NOT RUNS)
+  set(RUNS 3)
+endif()
+set(first "")
+foreach(i RANGE 1 ${RUNS})
+  execute_process(COMMAND ${HELPER} racy 1 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT err MATCHES "WARNING: ThreadSanitizer: data race")
+    message(FATAL_ERROR "run ${i}: no TSan data race report (exit ${rc}):\n${err}")
+  endif()
+  # Keep the report block only, and mask what differs between processes.
+  string(REGEX REPLACE "^.*(WARNING: ThreadSanitizer: data race)" "\\1" report "${err}")
+  string(REGEX REPLACE "SUMMARY: ThreadSanitizer.*$" "" report "${report}")
+  string(REGEX REPLACE "0x[0-9a-f]+" "0xADDR" report "${report}")
+  string(REGEX REPLACE "pid=[0-9]+" "pid=N" report "${report}")
+  string(REGEX REPLACE "tid=[0-9]+" "tid=N" report "${report}")
+  string(REGEX REPLACE "\\(pid=N\\)" "" report "${report}")
+  if(i EQUAL 1)
+    set(first "${report}")
+    message(STATUS "the report:\n${report}")
+  elseif(NOT report STREQUAL first)
+    message(FATAL_ERROR "run ${i} printed a different report:\n${report}\nthan run 1:\n${first}")
+  endif()
+endforeach()
+message(STATUS "${RUNS} runs, ${RUNS} identical data race reports")
