@@ -1,6 +1,7 @@
 #include "stress.h"
 
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "kernel/sched.h"
 #include "kernel/seq_file.h"
 #include "progress.h"
+#include "sanitizer_reports.h"
 #include "stress_worker.h"
 
 namespace zsfuzz {
@@ -35,18 +37,57 @@ void AddFinding(StressResult* r, absl::string_view reason, absl::string_view det
   absl::StrAppend(&r->details, detail, "\n");
 }
 
-void CheckKernelReports(const StressShared& shared, StressResult* r) {
-  const unsigned long warns = kernel::kernel_warn_count() - shared.warn_base;
-  if (warns != 0)
-    AddFinding(r, absl::StrFormat("%u WARN(s)", warns),
-               absl::StrFormat("%u kernel WARN(s), reports on stderr", warns));
-  const unsigned long reports = kernel::lockdep_report_count() - shared.lockdep_base;
-  if (reports != 0) {
+// WARNs, lockdep and sanitizer reports since the last check; moves the
+// baselines so the next check reports only new ones.
+void CheckReports(StressShared* shared, StressResult* r) {
+  const unsigned long warns = kernel::kernel_warn_count();
+  const unsigned long lockdep = kernel::lockdep_report_count();
+  const unsigned long races = SanitizerReportCount();
+  if (warns != shared->warn_base) {
+    const unsigned long n = warns - shared->warn_base;
+    AddFinding(r, absl::StrFormat("%u WARN(s)", n),
+               absl::StrFormat("%u kernel WARN(s), reports on stderr", n));
+  }
+  if (lockdep != shared->lockdep_base) {
     absl::string_view first = kernel::lockdep_first_report() ? kernel::lockdep_first_report() : "";
     first = first.substr(0, first.find('\n'));
-    AddFinding(r, "lockdep report", absl::StrFormat("%u lockdep report(s), the first: %s", reports, first));
+    AddFinding(r, "lockdep report",
+               absl::StrFormat("%u lockdep report(s), the first: %s", lockdep - shared->lockdep_base, first));
   }
+  if (races != shared->sanitizer_base) {
+    AddFinding(r, "ThreadSanitizer report",
+               absl::StrFormat("%u ThreadSanitizer report(s), on stderr", races - shared->sanitizer_base));
+  }
+  shared->warn_base = warns;
+  shared->lockdep_base = lockdep;
+  shared->sanitizer_base = races;
 }
+
+// While alive, a BUG prints `findings` (if any) before its own report is
+// acted on: a pool that just failed a check may well BUG in teardown, and the
+// earlier finding is usually the better clue.
+class PendingFindingsScope {
+ public:
+  explicit PendingFindingsScope(const std::string& findings) {
+    if (findings.empty()) return;
+    pending_ = new std::string(findings);
+    kernel::set_bug_report_hook(&PrintPending);
+  }
+  ~PendingFindingsScope() {
+    if (pending_ == nullptr) return;
+    kernel::set_bug_report_hook(nullptr);
+    delete pending_;
+    pending_ = nullptr;
+  }
+  PendingFindingsScope(const PendingFindingsScope&) = delete;
+  PendingFindingsScope& operator=(const PendingFindingsScope&) = delete;
+
+ private:
+  static void PrintPending(const char* /*report*/) {
+    std::fprintf(stderr, "zsfuzz stress: findings before this BUG:\n%s", pending_->c_str());
+  }
+  static inline std::string* pending_ = nullptr;
+};
 
 }  // namespace
 
@@ -78,6 +119,7 @@ StressResult RunStress(const StressOptions& opt) {
   shared.v = v;
   shared.warn_base = kernel::kernel_warn_count();
   shared.lockdep_base = kernel::lockdep_report_count();
+  shared.sanitizer_base = SanitizerReportCount();
   const unsigned long pages_base = kernel::nr_pages_in_use();
   const unsigned long zspages_base = kernel::zone_page_state(kernel::NR_ZSPAGES);
   ZonePressureScope pressure(opt.zone_pressure);
@@ -122,9 +164,9 @@ StressResult RunStress(const StressOptions& opt) {
 
   for (const auto& w : workers) {
     r.counts.Add(w->counts());
-    if (w->failed()) AddFinding(&r, "content or API mismatch", w->failure());
+    if (w->failed()) AddFinding(&r, w->failure_reason(), w->failure());
   }
-  CheckKernelReports(shared, &r);
+  CheckReports(&shared, &r);
   zs_pool_stats stats{};
   v->pool_stats(pool, &stats);
   if (static_cast<uint64_t>(stats.pages_compacted) != r.counts.pages_compacted) {
@@ -133,13 +175,15 @@ StressResult RunStress(const StressOptions& opt) {
                    "pool_stats pages_compacted is %d, but zs_compact and the shrinker returned %u in all",
                    stats.pages_compacted, r.counts.pages_compacted));
   }
-  if (!r.reason.empty()) return r;
-
-  for (const auto& w : workers) {
-    if (!w->VerifyAll()) AddFinding(&r, "content mismatch in the final check", w->failure());
+  if (r.reason.empty()) {
+    for (const auto& w : workers) {
+      if (!w->VerifyAll()) AddFinding(&r, w->failure_reason(), w->failure());
+    }
   }
-  if (!r.reason.empty()) return r;
 
+  // Teardown runs after a finding too, so a test process can go on; should
+  // it BUG, the hook prints what was found first.
+  PendingFindingsScope pending(r.details);
   for (const auto& w : workers) w->FreeAll();
   v->flush_deferred(pool);
   const unsigned long left = v->get_total_pages(pool);
@@ -154,8 +198,6 @@ StressResult RunStress(const StressOptions& opt) {
                absl::StrFormat("NR_ZSPAGES is %u after freeing every object, was %u before the pool", zspages,
                                zspages_base));
   }
-  if (!r.reason.empty()) return r;
-
   v->destroy_pool(pool);
   const unsigned long pages = kernel::nr_pages_in_use();
   if (pages != pages_base) {
@@ -163,7 +205,7 @@ StressResult RunStress(const StressOptions& opt) {
                absl::StrFormat("%u pages in use after zs_destroy_pool, %u before zs_create_pool", pages,
                                pages_base));
   }
-  CheckKernelReports(shared, &r);
+  CheckReports(&shared, &r);
   r.clean = r.reason.empty();
   return r;
 }

@@ -19,8 +19,8 @@
 //   std::fputs(zsfuzz::FormatStressSummary(opt, r).c_str(), stdout);
 //   return r.clean ? 0 : 1;
 //
-// NOTE: on a finding the pool is left alive: tearing down a corrupted pool
-// could BUG and hide the report. The process is expected to exit soon after.
+// NOTE: the pool is torn down after a finding too. If that teardown BUGs (the
+// pool may be corrupt), the findings so far are printed before the BUG report.
 #pragma once
 
 #include <cstdint>

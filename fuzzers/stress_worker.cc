@@ -11,6 +11,7 @@
 #include "kernel/shrinker.h"
 #include "kernel/types.h"
 #include "object_pattern.h"
+#include "sanitizer_reports.h"
 
 namespace zsfuzz {
 namespace {
@@ -184,14 +185,15 @@ void StressWorker::Malloc() {
     } else if (err == ENOMEM && expect_err == 0) {
       counts_.malloc_enomem++;
     } else {
-      Fail("malloc",
+      Fail("malloc", "wrong zs_malloc result",
            absl::StrFormat("zs_malloc(%u) returned error %d, expected %s", size, -err,
                            expect_err == 0 ? "a handle or -ENOMEM" : absl::StrFormat("-%d", expect_err)));
     }
     return;
   }
   if (expect_err != 0 || h == 0) {
-    Fail("malloc", absl::StrFormat("zs_malloc(%u) returned handle %#x, expected -%d", size, h, expect_err));
+    Fail("malloc", "wrong zs_malloc result",
+         absl::StrFormat("zs_malloc(%u) returned handle %#x, expected -%d", size, h, expect_err));
     return;
   }
   counts_.malloc_ok++;
@@ -223,7 +225,7 @@ bool StressWorker::Read(const Object& obj) {
   const uint8_t actual = off < obj.size ? got[off] : 0;
   v_->obj_read_end(pool_, obj.handle, obj.size, mem);
   if (off == obj.size) return true;
-  Fail("read",
+  Fail("read", "content mismatch",
        absl::StrFormat("%s: byte %u is %#04x, expected %#04x", Describe(obj), off, actual, expect_[off]));
   return false;
 }
@@ -253,7 +255,7 @@ bool StressWorker::ReadSg(const Object& obj) {
   if (problem.empty() && pos != obj.size) problem = absl::StrFormat("scatterlist covers %u bytes", pos);
   v_->obj_read_sg_end(pool_, obj.handle);
   if (problem.empty()) return true;
-  Fail("read_sg", absl::StrFormat("%s: %s", Describe(obj), problem));
+  Fail("read_sg", "content mismatch", absl::StrFormat("%s: %s", Describe(obj), problem));
   return false;
 }
 
@@ -281,8 +283,9 @@ void StressWorker::Stats() {
   v_->pool_stats(pool_, &stats);
   // pages_compacted only ever grows (an atomic add in zs_compact).
   if (stats.pages_compacted < last_pages_compacted_) {
-    Fail("stats", absl::StrFormat("pool_stats pages_compacted went from %d to %d", last_pages_compacted_,
-                                  stats.pages_compacted));
+    Fail("stats", "pool stats went backwards",
+         absl::StrFormat("pool_stats pages_compacted went from %d to %d", last_pages_compacted_,
+                         stats.pages_compacted));
   }
   last_pages_compacted_ = stats.pages_compacted;
 }
@@ -290,16 +293,19 @@ void StressWorker::Stats() {
 void StressWorker::CheckKernelReports() {
   const unsigned long warns = kernel::kernel_warn_count() - shared_->warn_base;
   const unsigned long lockdep = kernel::lockdep_report_count() - shared_->lockdep_base;
-  if (warns == 0 && lockdep == 0) return;
+  const unsigned long sanitizer = SanitizerReportCount() - shared_->sanitizer_base;
+  if (warns == 0 && lockdep == 0 && sanitizer == 0) return;
   // Only the worker that notices first blames itself, and only approximately.
   if (shared_->abort.exchange(true)) return;
-  Fail("check", absl::StrFormat("%u WARN(s), %u lockdep report(s) by op %u of this thread (any thread may "
-                                "have caused them; see stderr above)",
-                                warns, lockdep, op_));
+  Fail("check", "WARN, lockdep or sanitizer report",
+       absl::StrFormat("%u WARN(s), %u lockdep and %u sanitizer report(s) by op %u of this thread "
+                       "(any thread may have caused them; reports on stderr)",
+                       warns, lockdep, sanitizer, op_));
 }
 
-void StressWorker::Fail(const char* op, const std::string& what) {
+void StressWorker::Fail(const char* op, const char* reason, const std::string& what) {
   if (failure_.empty()) {
+    failure_reason_ = reason;
     const std::string when = final_pass_ ? "final check" : absl::StrFormat("op %u", op_);
     failure_ = absl::StrFormat("thread %u %s %s: %s", index_, when, op, what);
   }

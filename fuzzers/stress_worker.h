@@ -24,9 +24,10 @@ struct StressShared {
   const zs_variant_ops* v = nullptr;
   zs_pool* pool = nullptr;
   size_t huge_class_size = 0;
-  unsigned long warn_base = 0;     // kernel_warn_count() before the run
-  unsigned long lockdep_base = 0;  // lockdep_report_count() before the run
-  std::atomic<bool> abort{false};  // set by the first worker that fails
+  unsigned long warn_base = 0;       // kernel_warn_count() before the run
+  unsigned long lockdep_base = 0;    // lockdep_report_count() before the run
+  unsigned long sanitizer_base = 0;  // SanitizerReportCount() before the run
+  std::atomic<bool> abort{false};    // set by the first worker that fails
   std::atomic<unsigned long> pages_peak{0};
 
   void NotePages(unsigned long pages);
@@ -50,6 +51,8 @@ class StressWorker {
   bool failed() const { return !failure_.empty(); }
   // "thread T op N <op>: what" (empty when clean).
   const std::string& failure() const { return failure_; }
+  // Short category of the failure: "content mismatch", "wrong zs_malloc result", ...
+  const std::string& failure_reason() const { return failure_reason_; }
 
  private:
   struct Object {
@@ -70,7 +73,8 @@ class StressWorker {
   void Migrate(const Object& obj);
   void Stats();
   void CheckKernelReports();
-  void Fail(const char* op, const std::string& what);
+  // Records the first failure (`reason` is short, for the result line) and stops all workers.
+  void Fail(const char* op, const char* reason, const std::string& what);
   std::string Describe(const Object& obj) const;
 
   StressShared* const shared_;
@@ -86,6 +90,7 @@ class StressWorker {
   long last_pages_compacted_ = 0;
   StressCounts counts_;
   std::string failure_;
+  std::string failure_reason_;
   alignas(64) std::atomic<uint64_t> ops_done_{0};
   // Scratch: pattern to write or expect, and obj_read_begin's local copy.
   std::vector<uint8_t> expect_;

@@ -26,6 +26,13 @@ ABSL_FLAG(bool, no_compact, false, "Leave out zs_compact and shrinker-scan ops."
 ABSL_FLAG(bool, progress, false,
           "Show progress on stderr about once a second even when stderr is not a terminal.");
 
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+// A data race is a finding like any other: exit status 1, not TSan's 66.
+extern "C" const char* __tsan_default_options() { return "exitcode=1"; }
+#endif
+#endif
+
 namespace {
 
 using zsfuzz::Subcommand;

@@ -1,7 +1,9 @@
 // The stress engine called in-process, and the PRNG and object pattern it
 // relies on for repeatable runs.
+#include <regex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
 #include "object_pattern.h"
@@ -114,6 +116,37 @@ TEST_P(StressEngine, OneThreadRepeatsItsOpSequence) {
   EXPECT_EQ(a.counts.sg_reads, b.counts.sg_reads);
   EXPECT_FALSE(a.counts.malloc_ok == c.counts.malloc_ok && a.counts.frees == c.counts.frees &&
                a.counts.writes == c.counts.writes && a.counts.reads == c.counts.reads);
+}
+
+// A variant whose obj_write flips one bit in the middle of objects of some
+// sizes: the engine must name the op, the object and the first bad byte.
+const zs_variant_ops* real_variant = nullptr;
+
+void CorruptingWrite(zs_pool* pool, unsigned long handle, void* mem, size_t len) {
+  std::vector<uint8_t> copy(static_cast<uint8_t*>(mem), static_cast<uint8_t*>(mem) + len);
+  if (len % 7 == 3) copy[len / 2] ^= 0x40;
+  real_variant->obj_write(pool, handle, copy.data(), len);
+}
+
+TEST(StressEngineFindings, CorruptedWriteIsReportedWithItsPlace) {
+  real_variant = zs_find_variant("pre");
+  ASSERT_NE(real_variant, nullptr);
+  zs_variant_ops broken = *real_variant;
+  broken.obj_write = &CorruptingWrite;
+  zsfuzz::StressOptions opt;
+  opt.variant = &broken;
+  opt.threads = 2;
+  opt.ops_per_thread = 5000;
+  const zsfuzz::StressResult r = zsfuzz::RunStress(opt);
+  EXPECT_FALSE(r.clean);
+  EXPECT_EQ(r.reason, "content mismatch");
+  EXPECT_TRUE(std::regex_search(
+      r.details,
+      std::regex(
+          R"(thread [01] (op [0-9]+|final check) read(_sg)?: handle 0x[0-9a-f]+ size [0-9]+ object 0x[0-9a-f]+ generation [0-9]+: byte [0-9]+ (\(sg\[[01]\]\) )?is 0x[0-9a-f]{2}, expected 0x[0-9a-f]{2})")))
+      << r.details;
+  const std::string summary = zsfuzz::FormatStressSummary(opt, r);
+  EXPECT_EQ(summary.substr(summary.rfind("result:")), "result: FAILED (content mismatch)\n") << summary;
 }
 
 INSTANTIATE_TEST_SUITE_P(AllVariants, StressEngine, ::testing::ValuesIn(VariantNames()), VariantTestName);
