@@ -19,3 +19,7 @@ ABSL_DECLARE_FLAG(uint32_t, pressure);
 ABSL_DECLARE_FLAG(bool, no_migrate);
 ABSL_DECLARE_FLAG(bool, no_compact);
 ABSL_DECLARE_FLAG(bool, progress);
+ABSL_DECLARE_FLAG(bool, deterministic);
+ABSL_DECLARE_FLAG(std::string, strategy);
+ABSL_DECLARE_FLAG(std::string, schedule);
+ABSL_DECLARE_FLAG(bool, trace);

@@ -286,7 +286,8 @@ void Execution::RemoveLive(VThread* t) {
 
 void Execution::Record(VThread* t, StepKind kind, const char* site, const void* obj, uint64_t value) {
   TraceStep& s = trace_.Record(t->id, kind, site, obj, value);
-  if (options_.record_trace) internal::NameStepAtRecord(&s);
+  if (obj != nullptr) internal::NameStepAtRecord(&s, /*pfn=*/options_.record_trace);
+  if (options_.record_trace) trace_.KeepLast();
 }
 
 // Runs `t` until it stops at a scheduling point; choices are answered in place.

@@ -15,7 +15,7 @@ namespace {
 enum class SiteObject { kOther, kSpinlock, kRwlock };
 
 // spinlock.cc passes the lock itself as the object at these sites.
-SiteObject ClassifySite(const char* site) {
+SiteObject ClassifySiteText(const char* site) {
   static const char* const spin_sites[] = {"spin_lock", "spin_trylock", "spin_unlock"};
   static const char* const rw_sites[] = {"read_lock", "read_unlock", "write_lock", "write_unlock"};
   for (const char* s : spin_sites)
@@ -23,6 +23,19 @@ SiteObject ClassifySite(const char* site) {
   for (const char* s : rw_sites)
     if (std::strcmp(site, s) == 0) return SiteObject::kRwlock;
   return SiteObject::kOther;
+}
+
+// Site strings are static: classify each once, cached by address
+// (direct-mapped; a miss just classifies again). Scheduler only.
+SiteObject ClassifySite(const char* site) {
+  struct Slot {
+    const char* site;
+    SiteObject kind;
+  };
+  static Slot cache[256];
+  Slot& slot = cache[(reinterpret_cast<uintptr_t>(site) >> 3) & 255];
+  if (slot.site != site) slot = Slot{site, ClassifySiteText(site)};
+  return slot.kind;
 }
 
 }  // namespace
@@ -45,9 +58,9 @@ long PfnOf(const void* obj) {
   return -1;
 }
 
-void NameStepAtRecord(TraceStep* step) {
+void NameStepAtRecord(TraceStep* step, bool pfn) {
   if (step->obj == nullptr || step->kind == StepKind::kCreate || step->kind == StepKind::kChoice) return;
-  step->pfn = PfnOf(step->obj);
+  if (pfn) step->pfn = PfnOf(step->obj);
   const SiteObject kind = ClassifySite(step->site);
   if (kind == SiteObject::kOther) return;
   // The name was written by whichever virtual thread initialized the lock;

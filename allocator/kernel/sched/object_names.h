@@ -13,10 +13,11 @@ namespace zs_sched::internal {
 // Pure address arithmetic against the arena: safe for freed objects.
 long PfnOf(const void* obj);
 
-// Fills step->obj_name and step->pfn. Call when the step is recorded: then
-// the thread that reached the yield point is using the object, so a lock's
-// lockdep name may be read through it.
-void NameStepAtRecord(TraceStep* step);
+// Fills step->obj_name (a lock's lockdep name) and, with `pfn`, step->pfn.
+// Call when the step is recorded: the thread that just reached the yield
+// point is using the object (no other thread ran since), so a lock's name may
+// be read through it. Cheap enough for every step: the site's kind is cached.
+void NameStepAtRecord(TraceStep* step, bool pfn);
 
 // "&class->lock #4" or "page_lock pfn 0x10003" for a lock some task holds
 // (its lockdep map is alive while held).

@@ -154,11 +154,11 @@ TraceStep& TraceRecorder::Record(int tid, StepKind kind, const char* site, const
   h = Mix(h, (static_cast<uint64_t>(static_cast<uint32_t>(tid)) << 32) | (static_cast<uint64_t>(kind) << 24));
   h = Mix(h, (static_cast<uint64_t>(s.obj_id) << 32) ^ value);
   hash_ = h;
-  if (keep_all_) {
-    all_.push_back(s);
-    return all_.back();
-  }
   return s;
+}
+
+void TraceRecorder::KeepLast() {
+  if (keep_all_ && steps_ > 0) all_.push_back(ring_[(steps_ - 1) % kTailSteps]);
 }
 
 std::vector<TraceStep> TraceRecorder::Tail(size_t n) const {

@@ -45,8 +45,10 @@ class TraceRecorder {
   static constexpr size_t kTailSteps = 64;
 
   void Reset(bool keep_all);
-  // Returns the recorded step (valid until the next call).
+  // Returns the recorded step, for the caller to add names to (valid until
+  // the next call); then KeepLast() copies it to all() if every step is kept.
   TraceStep& Record(int tid, StepKind kind, const char* site, const void* obj, uint64_t value);
+  void KeepLast();
 
   uint64_t hash() const { return hash_; }
   uint64_t steps() const { return steps_; }
@@ -75,7 +77,6 @@ class TraceRecorder {
   bool keep_all_ = false;
   std::vector<TraceStep> all_;
   TraceStep ring_[kTailSteps];
-  TraceStep last_;
   // Open addressing, cleared in O(1) per execution by bumping gen_.
   std::vector<ObjSlot> objs_ = std::vector<ObjSlot>(1024, ObjSlot{nullptr, 0, 0});
   uint32_t gen_ = 0;
