@@ -51,7 +51,7 @@ inline void rwsem_acquire(lockdep_map* map, const void* instance, bool trylock) 
 }
 inline void rwsem_release(lockdep_map* map, const void* instance) { lock_release(map, instance); }
 
-// Reports seen so far (process-wide), and the text of the first one.
+// Reports seen so far (process-wide), and the text of the first one ("" if none).
 unsigned long lockdep_report_count();
 const char* lockdep_first_report();
 // Forgets the order graph and the reports (between independent runs).

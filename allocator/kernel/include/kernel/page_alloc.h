@@ -50,6 +50,9 @@ unsigned long nr_pages_in_use();
 // A negative n fails every allocation until set again.
 void fault_inject_page_alloc(long n);
 void fault_inject_slab_alloc(long n);
+// Let `skip` allocations succeed, then fail the next `n`.
+void fault_inject_page_alloc_after(long skip, long n);
+void fault_inject_slab_alloc_after(long skip, long n);
 // Zone-lock pressure: `steps` extra yield points per allocation or free under zone->lock.
 void set_zone_pressure(unsigned int steps);
 unsigned int zone_pressure();

@@ -68,9 +68,16 @@ inline bool in_atomic() { return get_current()->preempt_count > 0; }
 // Wait queues: wait_event() sleeps until `cond` holds; wake_up() re-checks all
 // sleepers. The sequence number closes the lost-wakeup window between the
 // condition check and the sleep.
+//
+// A backend that keeps per-queue state stores it in wait_queue_head::backend
+// as a (pointer to a) subclass of wait_queue_backend, created on first use;
+// ~wait_queue_head deletes it through the virtual destructor.
+struct wait_queue_backend {
+  virtual ~wait_queue_backend() = default;
+};
 struct wait_queue_head {
   std::atomic<unsigned long> seq{0};
-  void* backend = nullptr;  // free-running: a mutex and condition variable
+  void* backend = nullptr;  // a wait_queue_backend*; free-running: a mutex and condition variable
   ~wait_queue_head();
 };
 void wake_up(wait_queue_head* wq);

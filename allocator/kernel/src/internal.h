@@ -1,0 +1,112 @@
+// Private to allocator/kernel/src: helpers shared by the simulated kernel's
+// source files (report building, the page arena, fault injection, sanitizer
+// hooks). Nothing outside this folder includes it.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <string>
+
+#include "kernel/page.h"
+#include "kernel/page_alloc.h"
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define ZS_KERNEL_ASAN 1
+#endif
+#if __has_feature(thread_sanitizer)
+#define ZS_KERNEL_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(ZS_KERNEL_ASAN)
+#define ZS_KERNEL_ASAN 1
+#endif
+#if defined(__SANITIZE_THREAD__) && !defined(ZS_KERNEL_TSAN)
+#define ZS_KERNEL_TSAN 1
+#endif
+
+#ifdef ZS_KERNEL_ASAN
+#include <sanitizer/asan_interface.h>
+#define ZS_ASAN_POISON(addr, size) ASAN_POISON_MEMORY_REGION((addr), (size))
+#define ZS_ASAN_UNPOISON(addr, size) ASAN_UNPOISON_MEMORY_REGION((addr), (size))
+#else
+#define ZS_ASAN_POISON(addr, size) ((void)(addr), (void)(size))
+#define ZS_ASAN_UNPOISON(addr, size) ((void)(addr), (void)(size))
+#endif
+
+#ifdef ZS_KERNEL_TSAN
+extern "C" void AnnotateIgnoreSyncBegin(const char* file, int line);
+extern "C" void AnnotateIgnoreSyncEnd(const char* file, int line);
+#endif
+
+namespace kernel::internal {
+
+// ---- bug.cc -------------------------------------------------------------
+
+// Prints one "BUG: <what> at <file>:<line>" block with `details` (lines ending
+// in '\n', may be empty), runs the report hook and aborts.
+[[noreturn]] void bug_report(const char* file, int line, const char* what, const std::string& details);
+// "page: pfn:0x... refcount:... flags:0x...(locked|private) ..." plus '\n'.
+std::string describe_page(const page* p);
+// "comm/pid" of the current task.
+std::string current_task_name();
+// Writes `len` bytes of `text` to stderr with one write(2), so concurrent
+// reports do not interleave mid-line and no stdio lock is taken.
+void write_stderr(const char* text, size_t len);
+
+// ---- lockdep.cc ----------------------------------------------------------
+
+// "locks held by comm/pid:" and one line per held lock, for reports.
+std::string describe_held_locks(const task_struct* task);
+
+// ---- page_alloc.cc -------------------------------------------------------
+
+struct arena_layout {
+  std::atomic<char*> base{nullptr};
+  std::atomic<page*> pages{nullptr};
+  std::atomic<unsigned long> nr_pages{0};
+};
+// Written only by page_arena_init and the first allocation; read lock-free
+// (relaxed, so reading it creates no happens-before edge for TSan).
+extern arena_layout arena;
+
+// Index of `p` in the arena's struct page array, or -1 if it is not one of them.
+long page_index(const page* p);
+
+// The refcount has dropped to zero: check the page and return it to the
+// free list ("Bad page state" BUG if it is still in use).
+void free_page_to_buddy(page* p);
+
+// "Fail the next n allocations after letting `skip` through"; n < 0 fails all.
+class fault_injector {
+ public:
+  void set(long skip, long n);
+  bool should_fail();
+
+ private:
+  std::atomic<long> skip_{0};
+  std::atomic<long> fail_{0};
+};
+
+// ---- scoped TSan sync hiding ---------------------------------------------
+
+// Bookkeeping locks (lockdep's graph) must not create happens-before edges
+// between tasks, or TSan would stop seeing races the simulated kernel has.
+// Everything touched inside such a section must therefore be atomic.
+class tsan_ignore_sync {
+ public:
+  tsan_ignore_sync() {
+#ifdef ZS_KERNEL_TSAN
+    AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
+#endif
+  }
+  ~tsan_ignore_sync() {
+#ifdef ZS_KERNEL_TSAN
+    AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
+#endif
+  }
+  tsan_ignore_sync(const tsan_ignore_sync&) = delete;
+  tsan_ignore_sync& operator=(const tsan_ignore_sync&) = delete;
+};
+
+}  // namespace kernel::internal

@@ -1,0 +1,265 @@
+// The page allocator: one zone over a PFN-indexed arena, FIFO free list, poisoning, fault injection and zone-lock pressure.
+#include <sys/mman.h>
+
+#include <atomic>
+#include <cstdio>
+#include <cstring>
+#include <mutex>
+#include <string>
+
+#include "internal.h"
+#include "kernel/page_alloc.h"
+
+namespace kernel {
+
+namespace internal {
+
+arena_layout arena;
+
+void fault_injector::set(long skip, long n) {
+  // Disarm first, so no allocation consumes a failure meant to come after `skip`.
+  fail_.store(0, std::memory_order_relaxed);
+  skip_.store(skip > 0 ? skip : 0, std::memory_order_relaxed);
+  fail_.store(n, std::memory_order_relaxed);
+}
+
+bool fault_injector::should_fail() {
+  long f = fail_.load(std::memory_order_relaxed);
+  if (f == 0) [[likely]]
+    return false;
+  long s = skip_.load(std::memory_order_relaxed);
+  while (s > 0) {
+    if (skip_.compare_exchange_weak(s, s - 1, std::memory_order_relaxed)) return false;
+  }
+  while (f != 0) {
+    if (f < 0) return true;
+    if (fail_.compare_exchange_weak(f, f - 1, std::memory_order_relaxed)) return true;
+  }
+  return false;
+}
+
+}  // namespace internal
+
+namespace {
+
+using internal::arena;
+
+zone contig_zone;
+lock_class_key zone_lock_key;
+
+// Guarded by contig_zone.lock: pages [0, high_water) have been handed out at
+// least once since the last reset; the rest are fresh.
+unsigned long high_water = 0;
+std::atomic<long> pages_in_use{0};
+
+std::atomic<bool> arena_ready{false};
+std::mutex arena_mutex;  // page_arena_init and first-use setup only
+
+internal::fault_injector page_faults;
+std::atomic<unsigned int> pressure_steps{0};
+
+void map_arena_locked(unsigned long nr_pages) {
+  if (nr_pages == 0) kernel_bug(__FILE__, __LINE__, "page_arena_init: zero pages");
+  if (char* old = arena.base.load(std::memory_order_relaxed)) {
+    const unsigned long old_n = arena.nr_pages.load(std::memory_order_relaxed);
+    ZS_ASAN_UNPOISON(old, old_n * PAGE_SIZE);
+    munmap(old, old_n * PAGE_SIZE);
+    delete[] arena.pages.load(std::memory_order_relaxed);
+  }
+  void* mem = mmap(nullptr, nr_pages * PAGE_SIZE, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED) kernel_bug(__FILE__, __LINE__, "page_arena_init: mmap of the arena failed");
+  // Never-used pages count as free: touching one is a use of free memory.
+  ZS_ASAN_POISON(mem, nr_pages * PAGE_SIZE);
+  arena.base.store(static_cast<char*>(mem), std::memory_order_relaxed);
+  arena.pages.store(new page[nr_pages](), std::memory_order_relaxed);
+  arena.nr_pages.store(nr_pages, std::memory_order_relaxed);
+  high_water = 0;
+  INIT_LIST_HEAD(&contig_zone.free_list);
+  atomic_long_set(&contig_zone.vm_stat[NR_FREE_PAGES], static_cast<long>(nr_pages));
+  atomic_long_set(&contig_zone.vm_stat[NR_ZSPAGES], 0);
+}
+
+void ensure_arena() {
+  if (arena_ready.load(std::memory_order_acquire)) [[likely]]
+    return;
+  std::lock_guard<std::mutex> guard(arena_mutex);
+  if (arena_ready.load(std::memory_order_relaxed)) return;
+  __spin_lock_init(&contig_zone.lock, "&zone->lock", &zone_lock_key);
+  map_arena_locked(DEFAULT_ARENA_PAGES);
+  arena_ready.store(true, std::memory_order_release);
+}
+
+// Memory pressure: a longer zone->lock hold time with preemption points in it.
+void zone_pressure_work(zone* z) {
+  const unsigned int steps = pressure_steps.load(std::memory_order_relaxed);
+  for (unsigned int i = 0; i < steps; i++) {
+    yield_point("zone_pressure", z);
+    for (int j = 0; j < 200; j++) __builtin_ia32_pause();
+  }
+}
+
+[[noreturn]] void bad_page(const page* p, const char* reason) {
+  internal::bug_report(__FILE__, __LINE__, (std::string("Bad page state: ") + reason).c_str(),
+                       internal::describe_page(p));
+}
+
+#ifndef ZS_KERNEL_ASAN
+// Free pages hold PAGE_POISON; anything else means someone wrote to a free page.
+void check_poison(const page* p, const unsigned char* addr) {
+  constexpr unsigned long pattern = 0x0101010101010101UL * PAGE_POISON;
+  const auto* words = reinterpret_cast<const unsigned long*>(addr);
+  for (unsigned long i = 0; i < PAGE_SIZE / sizeof(unsigned long); i++) {
+    if (words[i] == pattern) [[likely]]
+      continue;
+    unsigned long off = i * sizeof(unsigned long);
+    while (addr[off] == PAGE_POISON) off++;
+    char what[128];
+    std::snprintf(what, sizeof(what), "page poison corrupted (byte 0x%lx is 0x%02x, expected 0x%02x)", off,
+                  addr[off], PAGE_POISON);
+    kernel_bug_page(__FILE__, __LINE__, what, p);
+  }
+}
+#endif
+
+void prep_new_page(page* p, gfp_t gfp, bool fresh) {
+  auto* addr = static_cast<unsigned char*>(page_address(p));
+  ZS_ASAN_UNPOISON(addr, PAGE_SIZE);
+#ifndef ZS_KERNEL_ASAN
+  if (!fresh) check_poison(p, addr);
+#endif
+  // A fresh page gets the poison too, so contents never depend on the page's history.
+  if (gfp & __GFP_ZERO)
+    std::memset(addr, 0, PAGE_SIZE);
+  else if (fresh)
+    std::memset(addr, PAGE_POISON, PAGE_SIZE);
+  p->mapping = 0;
+  p->index = 0;
+  p->private_ = 0;
+  p->page_type = PAGE_TYPE_NONE;
+  INIT_LIST_HEAD(&p->lru);
+  p->flags.store(0, std::memory_order_relaxed);
+  p->_refcount.store(1, std::memory_order_release);
+}
+
+}  // namespace
+
+namespace internal {
+
+void free_page_to_buddy(page* p) {
+  const unsigned long flags = p->flags.load(std::memory_order_acquire);
+  if (flags & (1UL << PG_buddy)) bad_page(p, "freeing a free page (double free)");
+  if (flags & (1UL << PG_locked)) bad_page(p, "PG_locked set when freed");
+  if (flags & (1UL << PG_private)) bad_page(p, "PG_private set when freed");
+  if (flags & (1UL << PG_isolated)) bad_page(p, "PG_isolated set when freed");
+  if (p->private_ != 0) bad_page(p, "page->private set when freed");
+  if (p->_refcount.load(std::memory_order_relaxed) != 0) bad_page(p, "nonzero refcount when freed");
+  p->mapping = 0;
+  p->index = 0;
+  p->page_type = PAGE_TYPE_NONE;
+  auto* addr = static_cast<unsigned char*>(page_address(p));
+  std::memset(addr, PAGE_POISON, PAGE_SIZE);
+  ZS_ASAN_POISON(addr, PAGE_SIZE);
+  p->flags.store(1UL << PG_buddy, std::memory_order_release);
+
+  zone* z = &contig_zone;
+  spin_lock(&z->lock);
+  zone_pressure_work(z);
+  list_add_tail(&p->lru, &z->free_list);
+  pages_in_use.fetch_sub(1, std::memory_order_relaxed);
+  z->vm_stat[NR_FREE_PAGES].counter.fetch_add(1, std::memory_order_relaxed);
+  spin_unlock(&z->lock);
+}
+
+}  // namespace internal
+
+void page_arena_init(unsigned long nr_pages) {
+  std::lock_guard<std::mutex> guard(arena_mutex);
+  if (!arena_ready.load(std::memory_order_relaxed)) {
+    __spin_lock_init(&contig_zone.lock, "&zone->lock", &zone_lock_key);
+  } else if (pages_in_use.load(std::memory_order_relaxed) != 0) {
+    internal::bug_report(__FILE__, __LINE__, "page_arena_init with pages still allocated",
+                         "pages in use: " + std::to_string(pages_in_use.load()) + "\n");
+  }
+  map_arena_locked(nr_pages);
+  arena_ready.store(true, std::memory_order_release);
+}
+
+void page_alloc_reset() {
+  ensure_arena();
+  zone* z = &contig_zone;
+  spin_lock(&z->lock);
+  const long in_use = pages_in_use.load(std::memory_order_relaxed);
+  if (in_use != 0) {
+    internal::bug_report(__FILE__, __LINE__, "page_alloc_reset with pages still allocated",
+                         "pages in use: " + std::to_string(in_use) + "\n");
+  }
+  // Every page below high_water is free and poisoned; handing them out again
+  // from index 0 repeats the PFN sequence of a fresh arena.
+  INIT_LIST_HEAD(&z->free_list);
+  high_water = 0;
+  atomic_long_set(&z->vm_stat[NR_FREE_PAGES], static_cast<long>(arena.nr_pages.load(std::memory_order_relaxed)));
+  atomic_long_set(&z->vm_stat[NR_ZSPAGES], 0);
+  spin_unlock(&z->lock);
+}
+
+page* alloc_pages_node(int /*nid*/, gfp_t gfp, unsigned int order) {
+  if (order != 0) [[unlikely]]
+    internal::bug_report(__FILE__, __LINE__, "alloc_pages_node: only order-0 pages are simulated",
+                         "order: " + std::to_string(order) + "\n");
+  if (gfpflags_allow_blocking(gfp)) might_sleep();
+  if (page_faults.should_fail()) return nullptr;
+  ensure_arena();
+
+  zone* z = &contig_zone;
+  page* p = nullptr;
+  bool fresh = false;
+  spin_lock(&z->lock);
+  zone_pressure_work(z);
+  if (!list_empty(&z->free_list)) {
+    p = list_first_entry(&z->free_list, page, lru);
+    list_del(&p->lru);
+  } else if (high_water < arena.nr_pages.load(std::memory_order_relaxed)) {
+    p = arena.pages.load(std::memory_order_relaxed) + high_water++;
+    // Below an old high-water mark (before a reset) the page was freed once and carries poison.
+    fresh = !PageBuddy(p);
+  }
+  if (p) {
+    pages_in_use.fetch_add(1, std::memory_order_relaxed);
+    z->vm_stat[NR_FREE_PAGES].counter.fetch_sub(1, std::memory_order_relaxed);
+  }
+  spin_unlock(&z->lock);
+
+  if (!p) {
+    if (!(gfp & __GFP_NOWARN)) pr_warn("page allocation failure: arena of %lu pages exhausted\n", arena.nr_pages.load());
+    return nullptr;
+  }
+  prep_new_page(p, gfp, fresh);
+  return p;
+}
+
+page* alloc_page(gfp_t gfp) { return alloc_pages_node(NUMA_NO_NODE, gfp, 0); }
+
+void __free_page(page* p) { put_page(p); }
+
+zone* page_zone(const page* /*p*/) { return &contig_zone; }
+
+void inc_zone_page_state(page* p, zone_stat_item item) { atomic_long_inc(&page_zone(p)->vm_stat[item]); }
+void dec_zone_page_state(page* p, zone_stat_item item) { atomic_long_dec(&page_zone(p)->vm_stat[item]); }
+
+// Not clamped at zero as the kernel's per-cpu counters are: here there is no
+// per-cpu drift, so a negative value is a real accounting bug and shows as one.
+unsigned long zone_page_state(zone_stat_item item) {
+  ensure_arena();
+  return static_cast<unsigned long>(atomic_long_read(&contig_zone.vm_stat[item]));
+}
+
+unsigned long nr_pages_in_use() { return static_cast<unsigned long>(pages_in_use.load(std::memory_order_relaxed)); }
+
+void fault_inject_page_alloc(long n) { page_faults.set(0, n); }
+void fault_inject_page_alloc_after(long skip, long n) { page_faults.set(skip, n); }
+
+void set_zone_pressure(unsigned int steps) { pressure_steps.store(steps, std::memory_order_relaxed); }
+unsigned int zone_pressure() { return pressure_steps.load(std::memory_order_relaxed); }
+
+}  // namespace kernel
