@@ -37,6 +37,15 @@ std::string FormatStressSummary(const StressOptions& opt, const StressResult& r)
     absl::StrAppend(&out, "finding: ", r.details.substr(pos, end - pos), "\n");
     pos = end + 1;
   }
+  if (!r.clean) {
+    // Same per-thread op sequences; the interleaving is the machine's, so a
+    // race may need several runs (or the deterministic scheduler) to return.
+    absl::StrAppendFormat(
+        &out, "rerun: zsfuzz stress --variant %s --threads %u --ops %u --seed %u --chain %u%s%s%s\n",
+        opt.variant->name, opt.threads, opt.ops_per_thread, opt.seed, opt.chain_size,
+        opt.zone_pressure ? absl::StrFormat(" --pressure %u", opt.zone_pressure) : "",
+        opt.migrate ? "" : " --no-migrate", opt.compact ? "" : " --no-compact");
+  }
   if (r.clean) {
     out += "result: clean\n";
   } else {

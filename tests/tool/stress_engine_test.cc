@@ -146,6 +146,9 @@ TEST(StressEngineFindings, CorruptedWriteIsReportedWithItsPlace) {
           R"(thread [01] (op [0-9]+|final check) read(_sg)?: handle 0x[0-9a-f]+ size [0-9]+ object 0x[0-9a-f]+ generation [0-9]+: byte [0-9]+ (\(sg\[[01]\]\) )?is 0x[0-9a-f]{2}, expected 0x[0-9a-f]{2})")))
       << r.details;
   const std::string summary = zsfuzz::FormatStressSummary(opt, r);
+  EXPECT_NE(summary.find("\nrerun: zsfuzz stress --variant pre --threads 2 --ops 5000 --seed 1 --chain 8\n"),
+            std::string::npos)
+      << summary;
   EXPECT_EQ(summary.substr(summary.rfind("result:")), "result: FAILED (content mismatch)\n") << summary;
 }
 
