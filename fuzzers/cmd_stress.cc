@@ -32,7 +32,8 @@ absl::StatusOr<zs_sched::Schedule> ScheduleFromFlags(const StressOptions& opt) {
   }
   const std::string name = absl::GetFlag(FLAGS_strategy);
   std::optional<zs_sched::Strategy> strategy = zs_sched::ParseStrategy(name);
-  if (!strategy) return absl::InvalidArgumentError("--strategy must be random, pct or rr, not '" + name + "'");
+  if (!strategy)
+    return absl::InvalidArgumentError("--strategy must be random, pct or rr, not '" + name + "'");
   return StressSchedule(*strategy, opt);
 }
 
@@ -46,7 +47,8 @@ absl::StatusOr<int> RunDeterministicStress(const StressOptions& opt) {
     std::fputs(zs_sched::FormatTrace(r.run.trace).c_str(), stdout);
   }
   // The stress summary exists only if the root thread got to the end.
-  if (r.run.status == zs_sched::RunStatus::kFinished) std::fputs(FormatStressSummary(opt, r.stress).c_str(), stdout);
+  if (r.run.status == zs_sched::RunStatus::kFinished)
+    std::fputs(FormatStressSummary(opt, r.stress).c_str(), stdout);
   std::fputs(FormatDeterministicSummary(*schedule, r).c_str(), stdout);
   std::fflush(stdout);
   return r.clean() ? kExitClean : kExitFinding;

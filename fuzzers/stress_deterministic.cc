@@ -17,13 +17,15 @@ constexpr uint64_t kStepsPerOp = 16;
 
 zs_sched::Schedule StressSchedule(zs_sched::Strategy strategy, const StressOptions& opt) {
   switch (strategy) {
-    case zs_sched::Strategy::kRandom: return zs_sched::Schedule::Random(opt.seed);
+    case zs_sched::Strategy::kRandom:
+      return zs_sched::Schedule::Random(opt.seed);
     case zs_sched::Strategy::kPct: {
       zs_sched::Schedule s = zs_sched::Schedule::Pct(zs_sched::Schedule::kDefaultPctDepth, opt.seed);
       s.steps = std::max<uint64_t>(1000, kStepsPerOp * opt.threads * opt.ops_per_thread);
       return s;
     }
-    case zs_sched::Strategy::kRoundRobin: return zs_sched::Schedule::RoundRobin();
+    case zs_sched::Strategy::kRoundRobin:
+      return zs_sched::Schedule::RoundRobin();
   }
   return zs_sched::Schedule::Random(opt.seed);
 }
@@ -45,10 +47,11 @@ DeterministicStressResult RunStressDeterministic(const StressOptions& opt, const
   return r;
 }
 
-std::string FormatDeterministicSummary(const zs_sched::Schedule& schedule, const DeterministicStressResult& r) {
-  std::string out = absl::StrFormat("schedule: %s\nsteps: %u, virtual threads: %d, scheduler: %s\n",
-                                    schedule.ToString(), r.run.steps, r.run.threads,
-                                    zs_sched::RunStatusName(r.run.status));
+std::string FormatDeterministicSummary(const zs_sched::Schedule& schedule,
+                                       const DeterministicStressResult& r) {
+  std::string out =
+      absl::StrFormat("schedule: %s\nsteps: %u, virtual threads: %d, scheduler: %s\n", schedule.ToString(),
+                      r.run.steps, r.run.threads, zs_sched::RunStatusName(r.run.status));
   if (!r.run.report.empty()) out += r.run.report;
   out += absl::StrFormat("trace-hash: %s\n", zs_sched::HashHex(r.run.trace_hash));
   return out;

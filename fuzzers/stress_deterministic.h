@@ -44,6 +44,7 @@ DeterministicStressResult RunStressDeterministic(const StressOptions& opt, const
 // The lines `zsfuzz stress --deterministic` prints after the stress summary:
 // "schedule: ...", the scheduler's report if the run did not finish, and
 // "trace-hash: 0x..." on a line of its own.
-std::string FormatDeterministicSummary(const zs_sched::Schedule& schedule, const DeterministicStressResult& r);
+std::string FormatDeterministicSummary(const zs_sched::Schedule& schedule,
+                                       const DeterministicStressResult& r);
 
 }  // namespace zsfuzz

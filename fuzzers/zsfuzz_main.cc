@@ -25,16 +25,18 @@ ABSL_FLAG(bool, no_migrate, false, "Leave out page migration ops.");
 ABSL_FLAG(bool, no_compact, false, "Leave out zs_compact and shrinker-scan ops.");
 ABSL_FLAG(bool, progress, false,
           "Show progress on stderr about once a second even when stderr is not a terminal.");
-ABSL_FLAG(bool, deterministic, false,
-          "Run the threads as virtual threads of the deterministic scheduler: one at a time, switching only at "
-          "yield points, so the same flags give the same interleaving and trace hash.");
+ABSL_FLAG(
+    bool, deterministic, false,
+    "Run the threads as virtual threads of the deterministic scheduler: one at a time, switching only at "
+    "yield points, so the same flags give the same interleaving and trace hash.");
 ABSL_FLAG(std::string, strategy, "random",
           "With --deterministic: random (a random thread at every yield point), pct (PCT, depth 3) or rr "
           "(round robin); seeded with --seed.");
 ABSL_FLAG(std::string, schedule, "",
           "With --deterministic: an exact schedule to replay instead of --strategy, in the text form "
           "zsfuzz prints (e.g. \"pct depth=2 seed=17\" or \"random seed=5 data=0,1,1\").");
-ABSL_FLAG(bool, trace, false, "With --deterministic: print every scheduling step, one per line, before the summary.");
+ABSL_FLAG(bool, trace, false,
+          "With --deterministic: print every scheduling step, one per line, before the summary.");
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)

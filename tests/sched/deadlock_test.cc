@@ -79,8 +79,7 @@ TEST(SchedDeadlockTest, PageLockInversionNamesThePages) {
   char pfn1[32], pfn2[32];
   std::snprintf(pfn1, sizeof pfn1, "pfn 0x%lx", kernel::page_to_pfn(p1));
   std::snprintf(pfn2, sizeof pfn2, "pfn 0x%lx", kernel::page_to_pfn(p2));
-  EXPECT_CONTAINS(r.report, (std::string("T1 \"pl-1\" blocked in wait_event on page_lock #")))
-      << r.report;
+  EXPECT_CONTAINS(r.report, (std::string("T1 \"pl-1\" blocked in wait_event on page_lock #"))) << r.report;
   EXPECT_CONTAINS(r.report, (std::string(pfn2) + ", held by T2 \"pl-2\"; holds page_lock #")) << r.report;
   EXPECT_CONTAINS(r.report, (pfn1)) << r.report;
   EXPECT_CONTAINS(r.report, ("cycle: T1 -> T2 -> T1")) << r.report;
@@ -103,7 +102,11 @@ TEST(SchedDeadlockTest, StepBudgetCatchesLivelock) {
   RunOptions opt;
   opt.max_steps = 1000;
   const RunResult r = RunDeterministic(Schedule::Random(6), opt, [] {
-    auto* t = new VThread([] { while (!never.load()) kernel::cond_resched(); }, "spinner");
+    auto* t = new VThread(
+        [] {
+          while (!never.load()) kernel::cond_resched();
+        },
+        "spinner");
     t->Join();
   });
   ASSERT_EQ(r.status, RunStatus::kStepBudget);

@@ -34,8 +34,10 @@ TEST(SchedDeterminismTest, SameScheduleSameHashOver100Runs) {
 
 TEST(SchedDeterminismTest, DifferentScheduleDataDifferentTraces) {
   std::vector<int> a, b;
-  const RunResult ra = RunLockProgram(WithData(Schedule::RoundRobin(), {0, 0, 0, 0, 0, 0, 0, 0, 0, 0}), 3, 5, &a);
-  const RunResult rb = RunLockProgram(WithData(Schedule::RoundRobin(), {1, 1, 1, 1, 1, 1, 1, 1, 1, 1}), 3, 5, &b);
+  const RunResult ra =
+      RunLockProgram(WithData(Schedule::RoundRobin(), {0, 0, 0, 0, 0, 0, 0, 0, 0, 0}), 3, 5, &a);
+  const RunResult rb =
+      RunLockProgram(WithData(Schedule::RoundRobin(), {1, 1, 1, 1, 1, 1, 1, 1, 1, 1}), 3, 5, &b);
   EXPECT_NE(ra.trace_hash, rb.trace_hash);
   const RunResult rs1 = RunLockProgram(Schedule::Random(1), 3, 5);
   const RunResult rs2 = RunLockProgram(Schedule::Random(2), 3, 5);

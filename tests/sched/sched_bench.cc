@@ -17,7 +17,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double Seconds(Clock::time_point since) { return std::chrono::duration<double>(Clock::now() - since).count(); }
+double Seconds(Clock::time_point since) {
+  return std::chrono::duration<double>(Clock::now() - since).count();
+}
 
 // Two virtual threads that do nothing but reach yield points: under round
 // robin every step hands the CPU to the other thread.
@@ -44,9 +46,11 @@ void PingPong(double seconds) {
     if (elapsed >= seconds || per_thread > (1L << 30)) break;
     per_thread *= 2;
   }
-  std::printf("ping-pong, 2 virtual threads, rr:  %6.1f M switches/s  (%.1f ns per switch; each is fiber -> scheduler -> fiber, %llu steps)\n",
-              static_cast<double>(steps) / elapsed / 1e6, elapsed * 1e9 / static_cast<double>(steps),
-              static_cast<unsigned long long>(steps));
+  std::printf(
+      "ping-pong, 2 virtual threads, rr:  %6.1f M switches/s  (%.1f ns per switch; each is fiber -> "
+      "scheduler -> fiber, %llu steps)\n",
+      static_cast<double>(steps) / elapsed / 1e6, elapsed * 1e9 / static_cast<double>(steps),
+      static_cast<unsigned long long>(steps));
 }
 
 // The lock-heavy program: `threads` threads (root included) each take one
@@ -82,11 +86,12 @@ void Schedules(int threads, double seconds) {
   do {
     for (int k = 0; k < 64; k++, runs++) {
       LockHeavy p(threads);
-      const zs_sched::RunResult r = zs_sched::RunDeterministic(zs_sched::Schedule::Random(runs), zs_sched::RunOptions{},
-                                                               [&] { p.Run(); });
+      const zs_sched::RunResult r = zs_sched::RunDeterministic(zs_sched::Schedule::Random(runs),
+                                                               zs_sched::RunOptions{}, [&] { p.Run(); });
       if (r.status != zs_sched::RunStatus::kFinished || p.counters[0] + p.counters[1] != 8L * threads) {
-        std::fprintf(stderr, "zs_sched_bench: run %llu went wrong: %s\n%s", static_cast<unsigned long long>(runs),
-                     zs_sched::RunStatusName(r.status), r.report.c_str());
+        std::fprintf(stderr, "zs_sched_bench: run %llu went wrong: %s\n%s",
+                     static_cast<unsigned long long>(runs), zs_sched::RunStatusName(r.status),
+                     r.report.c_str());
         std::exit(1);
       }
       steps += r.steps;
@@ -105,8 +110,10 @@ void Schedules(int threads, double seconds) {
     }
   } while (Seconds(start) < seconds / 2);
   const double fr = static_cast<double>(fr_runs) / Seconds(start);
-  std::printf("lock-heavy, %d threads, random:     %8.0f schedules/s  (%.0f steps each; free-running: %6.0f runs/s, %.0fx)\n",
-              threads, det, steps_per_run, fr, det / fr);
+  std::printf(
+      "lock-heavy, %d threads, random:     %8.0f schedules/s  (%.0f steps each; free-running: %6.0f runs/s, "
+      "%.0fx)\n",
+      threads, det, steps_per_run, fr, det / fr);
 }
 
 }  // namespace

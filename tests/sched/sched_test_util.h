@@ -62,7 +62,8 @@ struct LockProgram {
 
   void Run(int threads, int iters) {
     std::vector<std::unique_ptr<VThread>> workers;
-    for (int t = 1; t < threads; t++) workers.push_back(std::make_unique<VThread>([this, t, iters] { Body(t, iters); }));
+    for (int t = 1; t < threads; t++)
+      workers.push_back(std::make_unique<VThread>([this, t, iters] { Body(t, iters); }));
     Body(0, iters);
     for (auto& w : workers) w->Join();
   }

@@ -42,7 +42,8 @@ TEST(SchedScheduleTest, ValuesRoundTrip) {
   pct.data = {3, 1, 4, 1, 5};
   Schedule rr = Schedule::RoundRobin();
   rr.quantum = 3;
-  for (const Schedule& s : {Schedule::Random(0), Schedule::Random(99), pct, rr}) EXPECT_EQ(MustParse(s.ToString()), s);
+  for (const Schedule& s : {Schedule::Random(0), Schedule::Random(99), pct, rr})
+    EXPECT_EQ(MustParse(s.ToString()), s);
 }
 
 TEST(SchedScheduleTest, AcceptsLooseForms) {
@@ -68,7 +69,8 @@ TEST(SchedScheduleTest, ParseErrorsNameTheProblem) {
             "schedule: bad schedule data '' in 'data=0,,1' (expected comma-separated numbers 0..4294967295)");
   EXPECT_EQ(ParseError("schedule random 5"),
             "schedule: expected key=value, got '5' (keys for random: seed, data)");
-  EXPECT_EQ(ParseError("schedule 0 1 x"), "schedule: bad schedule data 'x' (expected a number 0..4294967295)");
+  EXPECT_EQ(ParseError("schedule 0 1 x"),
+            "schedule: bad schedule data 'x' (expected a number 0..4294967295)");
   EXPECT_EQ(ParseError("schedule rr quantum=0"), "schedule: rr quantum must be 1..4294967295, got 0");
   EXPECT_EQ(ParseError("schedule pct steps=0"), "schedule: pct steps must be at least 1, got 0");
 }

@@ -26,12 +26,14 @@ size_t DistinctOrders(const std::vector<Schedule>& schedules) {
 
 TEST(SchedStrategiesTest, RandomExploresManyInterleavings) {
   std::vector<Schedule> s;
+  s.reserve(20);
   for (uint64_t seed = 0; seed < 20; seed++) s.push_back(Schedule::Random(seed));
   EXPECT_GE(DistinctOrders(s), 10u);
 }
 
 TEST(SchedStrategiesTest, PctExploresManyInterleavings) {
   std::vector<Schedule> s;
+  s.reserve(20);
   for (uint64_t seed = 0; seed < 20; seed++) {
     Schedule pct = Schedule::Pct(3, seed);
     pct.steps = 60;  // about the program's length
@@ -43,7 +45,7 @@ TEST(SchedStrategiesTest, PctExploresManyInterleavings) {
 TEST(SchedStrategiesTest, RoundRobinExploresWithQuantumAndData) {
   std::vector<Schedule> s;
   for (uint32_t quantum : {1u, 2u, 3u}) {
-    for (std::vector<uint32_t> data : std::vector<std::vector<uint32_t>>{{}, {1}, {2, 1}, {1, 1, 1, 2}}) {
+    for (const std::vector<uint32_t>& data : std::vector<std::vector<uint32_t>>{{}, {1}, {2, 1}, {1, 1, 1, 2}}) {
       Schedule rr = Schedule::RoundRobin();
       rr.quantum = quantum;
       rr.data = data;

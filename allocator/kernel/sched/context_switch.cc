@@ -13,7 +13,7 @@ void* PrepareContext(void* stack_top, ContextEntry entry) {
   *--slot = nullptr;                              // fake return address of the entry
   *--slot = reinterpret_cast<void*>(entry);       // popped by ret
   for (int i = 0; i < 6; i++) *--slot = nullptr;  // r15 r14 r13 r12 rbx rbp (rbp = 0 ends unwinding)
-  return slot;
+  return static_cast<void*>(slot);
 }
 
 }  // namespace zs_sched

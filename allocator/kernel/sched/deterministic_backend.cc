@@ -138,8 +138,9 @@ void OpWqWake(kernel::wait_queue_head* wq) {
   const int n = g_shared.nlive.load(kRelaxed);
   for (int i = 0; i < n; i++) {
     VThread* t = g_shared.live[i].load(kRelaxed);
-    if (t->state.load(kRelaxed) == ThreadState::kBlocked && t->wait_kind.load(kRelaxed) == WaitKind::kWaitQueue &&
-        t->wait_obj.load(kRelaxed) == wq && t->wait_seq.load(kRelaxed) != seq) {
+    if (t->state.load(kRelaxed) == ThreadState::kBlocked &&
+        t->wait_kind.load(kRelaxed) == WaitKind::kWaitQueue && t->wait_obj.load(kRelaxed) == wq &&
+        t->wait_seq.load(kRelaxed) != seq) {
       t->wait_kind.store(WaitKind::kNone, kRelaxed);
       t->state.store(ThreadState::kRunnable, kRelaxed);
     }
@@ -161,7 +162,8 @@ kernel::task_struct* OpKthreadCreate(void (*fn)(void*), void* data, const char* 
 void OpKthreadJoin(kernel::task_struct* task) {
   VThread* me = MeOrDie("kthread_join");
   auto* target = static_cast<VThread*>(task->backend);
-  if (target->state.load(kRelaxed) != ThreadState::kExited) Block(me, WaitKind::kJoin, target, "kthread_join", 0);
+  if (target->state.load(kRelaxed) != ThreadState::kExited)
+    Block(me, WaitKind::kJoin, target, "kthread_join", 0);
   // pthread_join's edge: everything the target did happens before the join returns.
   TsanAcquire(&target->done_token);
 }
@@ -336,8 +338,8 @@ void Execution::Handle(VThread* t) {
       t->state.store(ThreadState::kExited, kRelaxed);
       RemoveLive(t);
       for (VThread* u : live_) {
-        if (u->state.load(kRelaxed) == ThreadState::kBlocked && u->wait_kind.load(kRelaxed) == WaitKind::kJoin &&
-            u->wait_obj.load(kRelaxed) == t) {
+        if (u->state.load(kRelaxed) == ThreadState::kBlocked &&
+            u->wait_kind.load(kRelaxed) == WaitKind::kJoin && u->wait_obj.load(kRelaxed) == t) {
           u->wait_kind.store(WaitKind::kNone, kRelaxed);
           u->state.store(ThreadState::kRunnable, kRelaxed);
         }
@@ -405,23 +407,26 @@ std::string Execution::BuildReport() {
   char buf[256];
   switch (status_) {
     case RunStatus::kDeadlock:
-      std::snprintf(buf, sizeof buf, "zs_sched: deadlock after %" PRIu64 " steps: no runnable virtual thread, %zu blocked\n",
+      std::snprintf(buf, sizeof buf,
+                    "zs_sched: deadlock after %" PRIu64 " steps: no runnable virtual thread, %zu blocked\n",
                     trace_.steps(), live_.size());
       out += buf;
       break;
     case RunStatus::kStepBudget:
       std::snprintf(buf, sizeof buf,
-                    "zs_sched: step budget of %" PRIu64 " steps exhausted (livelock, or a run longer than intended)\n",
+                    "zs_sched: step budget of %" PRIu64
+                    " steps exhausted (livelock, or a run longer than intended)\n",
                     options_.max_steps);
       out += buf;
       break;
     case RunStatus::kBug:
-      std::snprintf(buf, sizeof buf, "zs_sched: BUG in virtual thread T%d \"%s\" at step %" PRIu64 "\n", bug_thread_->id,
-                    bug_thread_->name, trace_.steps());
+      std::snprintf(buf, sizeof buf, "zs_sched: BUG in virtual thread T%d \"%s\" at step %" PRIu64 "\n",
+                    bug_thread_->id, bug_thread_->name, trace_.steps());
       out += buf;
       out += bug_thread_->bug_report;
       break;
-    case RunStatus::kFinished: break;
+    case RunStatus::kFinished:
+      break;
   }
   out += "schedule: " + schedule_text_ + "\n";
   out += "virtual threads:\n" + internal::DescribeThreads(live_, trace_);
@@ -468,7 +473,8 @@ void Execution::PrintTail(const char* what, const VThread* t) const {
   std::string out;
   char buf[256];
   std::snprintf(buf, sizeof buf,
-                "zs_sched: the %s above happened in virtual thread T%d \"%s\" at step %" PRIu64 " of `%s`; last steps:\n",
+                "zs_sched: the %s above happened in virtual thread T%d \"%s\" at step %" PRIu64
+                " of `%s`; last steps:\n",
                 what, t->id, t->name, trace_.steps(), schedule_text_.c_str());
   out += buf;
   out += internal::TailText(trace_, 50, options_.namer, live_, "  ");

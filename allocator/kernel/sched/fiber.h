@@ -51,7 +51,7 @@ class Fiber {
   FiberStack* stack_ = nullptr;
   // Used only in sanitizer builds.
   [[maybe_unused]] void* tsan_fiber_ = nullptr;
-  [[maybe_unused]] void* tsan_sched_ = nullptr;  // TSan context of the scheduler (the OS thread)
+  [[maybe_unused]] void* tsan_sched_ = nullptr;          // TSan context of the scheduler (the OS thread)
   [[maybe_unused]] const void* sched_bottom_ = nullptr;  // ASan: the scheduler's stack, learnt on first entry
   [[maybe_unused]] size_t sched_size_ = 0;
 };

@@ -21,7 +21,8 @@ namespace {
 
 class PctScheduler final : public Scheduler {
  public:
-  PctScheduler(int depth, uint64_t steps, uint64_t seed) : depth_(depth), steps_(steps), seed_(seed), rng_(seed) {}
+  PctScheduler(int depth, uint64_t steps, uint64_t seed)
+      : depth_(depth), steps_(steps), seed_(seed), rng_(seed) {}
 
   void NewExecution() override {
     rng_ = Prng(seed_);

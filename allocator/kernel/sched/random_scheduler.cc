@@ -28,6 +28,8 @@ class RandomScheduler final : public Scheduler {
 
 }  // namespace
 
-std::unique_ptr<Scheduler> NewRandomScheduler(uint64_t seed) { return std::make_unique<RandomScheduler>(seed); }
+std::unique_ptr<Scheduler> NewRandomScheduler(uint64_t seed) {
+  return std::make_unique<RandomScheduler>(seed);
+}
 
 }  // namespace zs_sched

@@ -28,7 +28,8 @@ const void* WantedInstance(const VThread* t) {
 // Threads (other than `waiter`) whose lockdep stack holds `instance`. A
 // thread blocked on that same lock only announced it (lockdep records the
 // acquisition before the wait), so it is not a holder.
-std::vector<const VThread*> Holders(const std::vector<VThread*>& live, const VThread* waiter, const void* instance) {
+std::vector<const VThread*> Holders(const std::vector<VThread*>& live, const VThread* waiter,
+                                    const void* instance) {
   std::vector<const VThread*> out;
   if (instance == nullptr) return out;
   TsanIgnoreReads ignore;
@@ -68,7 +69,8 @@ std::string WaitObjectText(const std::vector<VThread*>& live, const TraceRecorde
     for (const VThread* u : live) {
       const kernel::held_locks& h = u->task.held;
       for (int i = 0; i < h.depth; i++)
-        if (h.stack[i].instance == instance) return DescribeHeldLock(h.stack[i], trace.ObjectId(h.stack[i].instance));
+        if (h.stack[i].instance == instance)
+          return DescribeHeldLock(h.stack[i], trace.ObjectId(h.stack[i].instance));
     }
   }
   return ObjectText(trace, t->wait_obj.load(std::memory_order_relaxed));
@@ -102,7 +104,9 @@ std::string DescribeThreads(const std::vector<VThread*>& live, const TraceRecord
           out += " blocked in kthread_join waiting for " + ThreadLabel(target) + " to exit";
           break;
         }
-        case WaitKind::kNone: out += " blocked"; break;
+        case WaitKind::kNone:
+          out += " blocked";
+          break;
       }
     }
     TsanIgnoreReads ignore;

@@ -17,18 +17,23 @@ std::atomic<bool> g_run_active{false};
 
 const char* RunStatusName(RunStatus s) {
   switch (s) {
-    case RunStatus::kFinished: return "finished";
-    case RunStatus::kDeadlock: return "deadlock";
-    case RunStatus::kStepBudget: return "step-budget";
-    case RunStatus::kBug: return "BUG";
+    case RunStatus::kFinished:
+      return "finished";
+    case RunStatus::kDeadlock:
+      return "deadlock";
+    case RunStatus::kStepBudget:
+      return "step-budget";
+    case RunStatus::kBug:
+      return "BUG";
   }
   return "?";
 }
 
 RunResult Run(const Schedule& schedule, const RunOptions& options, std::function<void()> root) {
-  if (options.backend == Backend::kFreeRunning) return RunFreeRunning(options, std::move(root));
+  if (options.backend == Backend::kFreeRunning) return RunFreeRunning(options, root);
   if (g_run_active.exchange(true))
-    internal::Fatal("RunDeterministic while another deterministic run is active (nested, or from two OS threads)");
+    internal::Fatal(
+        "RunDeterministic while another deterministic run is active (nested, or from two OS threads)");
   // A worker started under the free-running backend is an OS thread: it must
   // be gone before virtual threads take over its wait queues.
   kernel::workqueue_shutdown();
@@ -46,7 +51,7 @@ RunResult RunDeterministic(const Schedule& schedule, const RunOptions& options, 
   return Run(schedule, o, std::move(root));
 }
 
-RunResult RunFreeRunning(const RunOptions& options, std::function<void()> root) {
+RunResult RunFreeRunning(const RunOptions& options, const std::function<void()>& root) {
   (void)options;
   root();
   kernel::workqueue_shutdown();  // as the deterministic root does: no worker outlives the run

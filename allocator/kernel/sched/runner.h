@@ -68,9 +68,9 @@ const char* RunStatusName(RunStatus s);
 
 struct RunResult {
   RunStatus status = RunStatus::kFinished;
-  uint64_t steps = 0;       // deterministic: trace steps; free-running: 0
-  uint64_t trace_hash = 0;  // deterministic only
-  int threads = 0;          // virtual threads created, root included
+  uint64_t steps = 0;            // deterministic: trace steps; free-running: 0
+  uint64_t trace_hash = 0;       // deterministic only
+  int threads = 0;               // virtual threads created, root included
   std::vector<TraceStep> trace;  // every step, with RunOptions::record_trace
   // Deadlock: blocked threads, what they wait for, who holds it, the
   // waits-for graph, lockdep's report; step budget / BUG: the threads and the
@@ -84,7 +84,7 @@ RunResult Run(const Schedule& schedule, const RunOptions& options, std::function
 RunResult RunDeterministic(const Schedule& schedule, const RunOptions& options, std::function<void()> root);
 // Run() with options.backend = kFreeRunning: `root` runs on the calling
 // thread with the kernel's default backend; the schedule is not used.
-RunResult RunFreeRunning(const RunOptions& options, std::function<void()> root);
+RunResult RunFreeRunning(const RunOptions& options, const std::function<void()>& root);
 
 // The trace in text form, one step per line (see trace.h), named with `namer`.
 std::string FormatTrace(const std::vector<TraceStep>& trace, const ObjectNamer& namer = nullptr);

@@ -29,9 +29,12 @@ std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 const char* KeysFor(Strategy s) {
   switch (s) {
-    case Strategy::kRandom: return "seed, data";
-    case Strategy::kPct: return "depth, seed, steps, data";
-    case Strategy::kRoundRobin: return "quantum, seed, data";
+    case Strategy::kRandom:
+      return "seed, data";
+    case Strategy::kPct:
+      return "depth, seed, steps, data";
+    case Strategy::kRoundRobin:
+      return "quantum, seed, data";
   }
   return "";
 }
@@ -65,9 +68,12 @@ bool ParseData(std::string_view list, std::vector<uint32_t>* data, std::string* 
 
 const char* StrategyName(Strategy s) {
   switch (s) {
-    case Strategy::kRandom: return "random";
-    case Strategy::kPct: return "pct";
-    case Strategy::kRoundRobin: return "rr";
+    case Strategy::kRandom:
+      return "random";
+    case Strategy::kPct:
+      return "pct";
+    case Strategy::kRoundRobin:
+      return "rr";
   }
   return "?";
 }
@@ -189,9 +195,12 @@ std::optional<Schedule> Schedule::Parse(std::string_view text, std::string* erro
 bool Schedule::operator==(const Schedule& o) const {
   if (strategy != o.strategy || seed != o.seed || data != o.data) return false;
   switch (strategy) {
-    case Strategy::kRandom: return true;
-    case Strategy::kPct: return depth == o.depth && steps == o.steps;
-    case Strategy::kRoundRobin: return quantum == o.quantum;
+    case Strategy::kRandom:
+      return true;
+    case Strategy::kPct:
+      return depth == o.depth && steps == o.steps;
+    case Strategy::kRoundRobin:
+      return quantum == o.quantum;
   }
   return false;
 }

@@ -42,10 +42,10 @@ struct Schedule {
 
   Strategy strategy = Strategy::kRandom;
   uint64_t seed = 0;
-  int depth = kDefaultPctDepth;          // pct: bug depth d (d-1 priority change points)
-  uint64_t steps = kDefaultPctSteps;     // pct: k, the change points are drawn from [1, k]
-  uint32_t quantum = 1;                  // rr: steps a thread runs before the next one's turn
-  std::vector<uint32_t> data;            // explicit decisions, consumed first
+  int depth = kDefaultPctDepth;       // pct: bug depth d (d-1 priority change points)
+  uint64_t steps = kDefaultPctSteps;  // pct: k, the change points are drawn from [1, k]
+  uint32_t quantum = 1;               // rr: steps a thread runs before the next one's turn
+  std::vector<uint32_t> data;         // explicit decisions, consumed first
 
   static Schedule Random(uint64_t seed) {
     Schedule s;

@@ -23,7 +23,8 @@ FiberStack* StackPool::Acquire(size_t size) {
   }
   const size_t map_size = size + page;
   // MAP_NORESERVE: only the pages a fiber touches are ever backed.
-  void* map = mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  void* map =
+      mmap(nullptr, map_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (map == MAP_FAILED) {
     std::perror("zs_sched: mmap of a fiber stack");
     std::abort();

@@ -12,10 +12,10 @@
 namespace zs_sched {
 
 struct FiberStack {
-  void* map = nullptr;       // start of the mapping; its first page is the guard
+  void* map = nullptr;  // start of the mapping; its first page is the guard
   size_t map_size = 0;
-  void* bottom = nullptr;    // lowest usable byte, just above the guard page
-  size_t size = 0;           // usable bytes
+  void* bottom = nullptr;      // lowest usable byte, just above the guard page
+  size_t size = 0;             // usable bytes
   void* fake_stack = nullptr;  // ASan: the fake stack that belongs to this stack
 
   void* top() const { return static_cast<char*>(bottom) + size; }

@@ -30,12 +30,18 @@ inline size_t PtrSlot(const void* p, size_t mask) {
 
 const char* KindWord(StepKind k) {
   switch (k) {
-    case StepKind::kYield: return "";
-    case StepKind::kBlock: return "block";
-    case StepKind::kCreate: return "create";
-    case StepKind::kExit: return "exit";
-    case StepKind::kChoice: return "choice";
-    case StepKind::kJoin: return "join";
+    case StepKind::kYield:
+      return "";
+    case StepKind::kBlock:
+      return "block";
+    case StepKind::kCreate:
+      return "create";
+    case StepKind::kExit:
+      return "exit";
+    case StepKind::kChoice:
+      return "choice";
+    case StepKind::kJoin:
+      return "join";
   }
   return "?";
 }
@@ -50,7 +56,8 @@ std::string HashHex(uint64_t hash) {
 
 std::string FormatStep(const TraceStep& s, const std::string& extra_name) {
   char buf[256];
-  int n = std::snprintf(buf, sizeof buf, "%6" PRIu64 " T%-2d %-22s %-6s", s.index, s.tid, s.site, KindWord(s.kind));
+  int n = std::snprintf(buf, sizeof buf, "%6" PRIu64 " T%-2d %-22s %-6s", s.index, s.tid, s.site,
+                        KindWord(s.kind));
   std::string out(buf, n > 0 ? static_cast<size_t>(n) : 0);
   if (s.kind == StepKind::kCreate || s.kind == StepKind::kJoin) {
     std::snprintf(buf, sizeof buf, " T%" PRIu64, s.value);

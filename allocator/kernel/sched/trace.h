@@ -25,10 +25,10 @@ struct TraceStep {
   uint64_t index = 0;
   int tid = 0;
   StepKind kind = StepKind::kYield;
-  const char* site = "";   // a static string from the kernel
+  const char* site = "";  // a static string from the kernel
   const void* obj = nullptr;
-  uint32_t obj_id = 0;     // 0: no object
-  uint64_t value = 0;      // kCreate, kJoin: the other thread's id; kChoice: the value drawn
+  uint32_t obj_id = 0;  // 0: no object
+  uint64_t value = 0;   // kCreate, kJoin: the other thread's id; kChoice: the value drawn
   // Filled in only when the full trace is recorded (RunOptions::record_trace):
   const char* obj_name = nullptr;  // a static name such as a lock's "&class->lock"
   long pfn = -1;                   // the page obj lies in, if any

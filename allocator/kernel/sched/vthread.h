@@ -19,13 +19,13 @@ enum class Request : uint8_t { kNone, kYield, kBlock, kCreate, kExit, kChoice, k
 
 struct VThread {
   // ---- Set by the scheduler before the incarnation first runs. ----
-  int id = -1;                          // creation order in the execution; T<id>
+  int id = -1;  // creation order in the execution; T<id>
   char name[kernel::TASK_COMM_LEN] = {};
   char fiber_name[kernel::TASK_COMM_LEN + 8] = {};  // "T3 kworker/0:1", for TSan reports
   void (*fn)(void*) = nullptr;
   void* data = nullptr;
-  VThread* parent = nullptr;            // the creator, whose spawn_token the child acquires
-  kernel::task_struct task;             // task.backend == this
+  VThread* parent = nullptr;  // the creator, whose spawn_token the child acquires
+  kernel::task_struct task;   // task.backend == this
   Fiber fiber;
 
   // ---- Shared between the fiber and the scheduler: relaxed atomics. ----
@@ -33,16 +33,16 @@ struct VThread {
   std::atomic<WaitKind> wait_kind{WaitKind::kNone};
   std::atomic<const void*> wait_obj{nullptr};  // the lock, wait queue or VThread waited for
   std::atomic<const char*> wait_site{nullptr};
-  std::atomic<unsigned long> wait_seq{0};      // wait queue: the sequence seen before sleeping
+  std::atomic<unsigned long> wait_seq{0};  // wait queue: the sequence seen before sleeping
   std::atomic<Request> request{Request::kNone};
   std::atomic<const char*> req_site{nullptr};
   std::atomic<const void*> req_obj{nullptr};
-  std::atomic<uint64_t> req_value{0};          // kChoice: bound in, value out
+  std::atomic<uint64_t> req_value{0};            // kChoice: bound in, value out
   std::atomic<void (*)(void*)> new_fn{nullptr};  // kCreate arguments and reply
   std::atomic<void*> new_data{nullptr};
   std::atomic<const char*> new_name{nullptr};
   std::atomic<VThread*> new_thread{nullptr};
-  std::atomic<bool> kill{false};               // teardown: exit at the next resume
+  std::atomic<bool> kill{false};  // teardown: exit at the next resume
 
   // Written by the fiber before it exits with kBug; read after the scheduler
   // acquired done_token.
