@@ -251,8 +251,14 @@ TEST_F(PageAllocTest, ZoneStatCounters) {
   dec_zone_page_state(p, NR_ZSPAGES);
   dec_zone_page_state(p, NR_ZSPAGES);
   EXPECT_EQ(zone_page_state(NR_ZSPAGES), base);
+  inc_zone_page_state(p, NR_ZSPAGES);
   __free_page(p);
-  EXPECT_EQ(zone_page_state(NR_ZSPAGES), base) << "NR_ZSPAGES moves only through inc/dec";
+  page_alloc_reset();
+  EXPECT_EQ(zone_page_state(NR_ZSPAGES), base + 1) << "NR_ZSPAGES moves only through inc/dec";
+  p = alloc_page(GFP_KERNEL);
+  dec_zone_page_state(p, NR_ZSPAGES);
+  __free_page(p);
+  EXPECT_EQ(zone_page_state(NR_ZSPAGES), base);
 }
 
 // Counts the "zone_pressure" yield points while delegating to the free-running backend.

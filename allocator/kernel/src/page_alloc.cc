@@ -77,7 +77,6 @@ void map_arena_locked(unsigned long nr_pages) {
   high_water = 0;
   INIT_LIST_HEAD(&contig_zone.free_list);
   atomic_long_set(&contig_zone.vm_stat[NR_FREE_PAGES], static_cast<long>(nr_pages));
-  atomic_long_set(&contig_zone.vm_stat[NR_ZSPAGES], 0);
 }
 
 void ensure_arena() {
@@ -199,7 +198,8 @@ void page_alloc_reset() {
   INIT_LIST_HEAD(&z->free_list);
   high_water = 0;
   atomic_long_set(&z->vm_stat[NR_FREE_PAGES], static_cast<long>(arena.nr_pages.load(std::memory_order_relaxed)));
-  atomic_long_set(&z->vm_stat[NR_ZSPAGES], 0);
+  // NR_ZSPAGES moves only through inc/dec_zone_page_state: a count leaked by
+  // the previous run stays visible.
   spin_unlock(&z->lock);
 }
 
