@@ -47,13 +47,24 @@ DeterministicStressResult RunStressDeterministic(const StressOptions& opt, const
   return r;
 }
 
-std::string FormatDeterministicSummary(const zs_sched::Schedule& schedule,
+std::string FormatDeterministicSummary(const StressOptions& opt, const zs_sched::Schedule& schedule,
                                        const DeterministicStressResult& r) {
   std::string out =
       absl::StrFormat("schedule: %s\nsteps: %u, virtual threads: %d, scheduler: %s\n", schedule.ToString(),
                       r.run.steps, r.run.threads, zs_sched::RunStatusName(r.run.status));
   if (!r.run.report.empty()) out += r.run.report;
   out += absl::StrFormat("trace-hash: %s\n", zs_sched::HashHex(r.run.trace_hash));
+  if (!r.clean()) {
+    // The schedule text holds no quote, so single quotes make it one argument.
+    absl::StrAppendFormat(
+        &out,
+        "replay: zsfuzz stress --variant %s --threads %u --ops %u --seed %u --chain %u%s%s%s "
+        "--deterministic --schedule '%s'\n",
+        opt.variant->name, opt.threads, opt.ops_per_thread, opt.seed, opt.chain_size,
+        opt.zone_pressure ? absl::StrFormat(" --pressure %u", opt.zone_pressure) : "",
+        opt.migrate ? "" : " --no-migrate", opt.compact ? "" : " --no-compact",
+        schedule.ToString().substr(sizeof("schedule ") - 1));
+  }
   return out;
 }
 

@@ -42,9 +42,11 @@ DeterministicStressResult RunStressDeterministic(const StressOptions& opt, const
                                                  bool trace);
 
 // The lines `zsfuzz stress --deterministic` prints after the stress summary:
-// "schedule: ...", the scheduler's report if the run did not finish, and
-// "trace-hash: 0x..." on a line of its own.
-std::string FormatDeterministicSummary(const zs_sched::Schedule& schedule,
+// "schedule: ...", the scheduler's report if the run did not finish,
+// "trace-hash: 0x..." on a line of its own and, unless the run was clean,
+// "replay: zsfuzz stress ... --deterministic --schedule '...'" last: the
+// command that replays this exact interleaving.
+std::string FormatDeterministicSummary(const StressOptions& opt, const zs_sched::Schedule& schedule,
                                        const DeterministicStressResult& r);
 
 }  // namespace zsfuzz

@@ -54,10 +54,11 @@ TEST(SchedStressTest, TraceAndSummaryLines) {
   const std::string text = zs_sched::FormatTrace(r.run.trace);
   EXPECT_NE(text.find("T0  kthread_create         create T1\n"), std::string::npos) << text;
   EXPECT_NE(text.find("&class_->lock"), std::string::npos);
-  const std::string summary = FormatDeterministicSummary(schedule, r);
+  const std::string summary = FormatDeterministicSummary(opt, schedule, r);
   EXPECT_EQ(summary.find("schedule: schedule rr\n"), 0u) << summary;
   EXPECT_NE(summary.find("\ntrace-hash: " + zs_sched::HashHex(r.run.trace_hash) + "\n"), std::string::npos)
       << summary;
+  EXPECT_EQ(summary.find("replay:"), std::string::npos) << summary;  // clean: nothing to replay
 }
 
 }  // namespace
