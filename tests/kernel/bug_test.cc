@@ -21,8 +21,8 @@ class BugTest : public kernel_test::KernelTest {
 
 TEST_F(BugTest, BugOnNamesConditionLineAndTask) {
   const int pid = get_current()->pid;
-  const std::string expected =
-      "BUG: 1 \\+ 1 == 2 at .*bug_test.cc:[0-9]+\nComm: task-" + std::to_string(pid) + " PID: " + std::to_string(pid);
+  const std::string expected = "BUG: 1 \\+ 1 == 2 at .*bug_test.cc:[0-9]+\nComm: task-" +
+                               std::to_string(pid) + " PID: " + std::to_string(pid);
   EXPECT_DEATH(BUG_ON(1 + 1 == 2), expected);
   EXPECT_DEATH(BUG(), "BUG: BUG\\(\\) at");
   BUG_ON(1 + 1 == 3);  // false: no report

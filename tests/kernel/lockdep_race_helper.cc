@@ -10,7 +10,7 @@
 
 namespace {
 
-long shared;  // the racy variable
+long shared;                // the racy variable
 std::atomic<int> phase{0};  // relaxed only: orders nothing for TSan
 
 void take_two(kernel::spinlock_t* outer, kernel::spinlock_t* inner) {

@@ -1,4 +1,5 @@
-// lockdep-lite: inversions reported once with both names, trylocks exempt, recursion, held-lock bookkeeping, might_sleep.
+// lockdep-lite: inversions reported once with both names, trylocks exempt, recursion, held-lock bookkeeping,
+// might_sleep.
 #include <string>
 
 #include "kernel_test_util.h"
@@ -92,7 +93,8 @@ TEST_F(LockdepTest, NestingOneClassIsRecursion) {
   spin_unlock(&second);
   spin_unlock(&first);
   EXPECT_EQ(lockdep_report_count(), 1u);
-  EXPECT_NE(std::string(lockdep_first_report()).find("possible recursive locking detected"), std::string::npos)
+  EXPECT_NE(std::string(lockdep_first_report()).find("possible recursive locking detected"),
+            std::string::npos)
       << lockdep_first_report();
 }
 
@@ -148,7 +150,8 @@ TEST_F(LockdepTest, MightSleepInAtomicIsABug) {
         spin_lock(&lock);
         might_sleep();
       },
-      "BUG: sleeping function called from invalid context at .*lockdep_test.cc:[0-9]+.*preempt_count: 1.*&lock");
+      "BUG: sleeping function called from invalid context at .*lockdep_test.cc:[0-9]+.*preempt_count: "
+      "1.*&lock");
 }
 
 }  // namespace

@@ -189,13 +189,15 @@ TEST_F(MigrationCoreTest, MigrateWaitsForThePageLock) {
   lock_page(p_);
   std::atomic<bool> started{false}, done{false};
   std::atomic<page*> moved{nullptr};
-  kthread t([&] {
-    started = true;
-    page* newp = nullptr;
-    EXPECT_EQ(migrate_movable_ops_page(p_, MIGRATE_SYNC, &newp), 0);
-    moved = newp;
-    done = true;
-  }, "kcompactd0");
+  kthread t(
+      [&] {
+        started = true;
+        page* newp = nullptr;
+        EXPECT_EQ(migrate_movable_ops_page(p_, MIGRATE_SYNC, &newp), 0);
+        moved = newp;
+        done = true;
+      },
+      "kcompactd0");
   EXPECT_TRUE(eventually([&] { return started.load(); }));
   settle();
   EXPECT_FALSE(done.load()) << "migration ran without the page lock";

@@ -1,4 +1,5 @@
-// The page allocator: round trips, FIFO reuse, PFN determinism, poisoning, Bad page state, fault injection, pressure.
+// The page allocator: round trips, FIFO reuse, PFN determinism, poisoning, Bad page state, fault injection,
+// pressure.
 #include <atomic>
 #include <cstring>
 #include <vector>
@@ -69,6 +70,8 @@ TEST_F(PageAllocTest, FreeListIsFifo) {
 std::vector<unsigned long> scripted_pfns() {
   std::vector<unsigned long> pfns;
   std::vector<page*> held;
+  pfns.reserve(7);
+  held.reserve(7);
   for (int i = 0; i < 6; i++) held.push_back(alloc_page(GFP_KERNEL));
   __free_page(held[4]);
   __free_page(held[1]);

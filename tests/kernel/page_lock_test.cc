@@ -1,4 +1,5 @@
-// The page lock and page references: trylock/lock/unlock across kernel threads, waiting, refcounts, movable marking.
+// The page lock and page references: trylock/lock/unlock across kernel threads, waiting, refcounts, movable
+// marking.
 #include <atomic>
 
 #include "kernel_test_util.h"

@@ -15,7 +15,9 @@ struct fake_cache {
   int scans = 0;
 };
 
-unsigned long fake_count(shrinker* s, shrink_control*) { return static_cast<fake_cache*>(s->private_data)->objects; }
+unsigned long fake_count(shrinker* s, shrink_control*) {
+  return static_cast<fake_cache*>(s->private_data)->objects;
+}
 
 unsigned long fake_scan(shrinker* s, shrink_control* sc) {
   auto* c = static_cast<fake_cache*>(s->private_data);

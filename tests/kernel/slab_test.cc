@@ -1,4 +1,5 @@
-// kmem_cache and kmalloc: round trips, POISON_FREE and the quarantine, double free and leak BUGs, fault injection.
+// kmem_cache and kmalloc: round trips, POISON_FREE and the quarantine, double free and leak BUGs, fault
+// injection.
 #include <cstdint>
 #include <cstring>
 #include <vector>
@@ -94,7 +95,9 @@ TEST_F(SlabTest, QuarantineEvictsOldestAndDestroyDrains) {
   // More frees than the quarantine holds: the oldest go back to malloc (LSan
   // in the asan preset checks nothing leaks, ASan that nothing is freed twice).
   std::vector<void*> objs;
-  for (size_t i = 0; i < 3 * SLAB_QUARANTINE_OBJECTS; i++) objs.push_back(kmem_cache_alloc(cache_, GFP_KERNEL));
+  objs.reserve(3 * SLAB_QUARANTINE_OBJECTS);
+  for (size_t i = 0; i < 3 * SLAB_QUARANTINE_OBJECTS; i++)
+    objs.push_back(kmem_cache_alloc(cache_, GFP_KERNEL));
   for (void* obj : objs) kmem_cache_free(cache_, obj);
   EXPECT_EQ(kmem_cache_nr_active(cache_), 0u);
   // An object freed long ago may be reused; the ones still quarantined may not.

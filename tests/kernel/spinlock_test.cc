@@ -1,4 +1,5 @@
-// spinlock_t and rwlock_t: mutual exclusion across kernel threads, atomic context, writer preference, contention.
+// spinlock_t and rwlock_t: mutual exclusion across kernel threads, atomic context, writer preference,
+// contention.
 #include <atomic>
 
 #include "kernel_test_util.h"

@@ -1,4 +1,5 @@
-// system_wq: pending semantics, flush waiting for running work, rescheduling while running, shutdown and restart.
+// system_wq: pending semantics, flush waiting for running work, rescheduling while running, shutdown and
+// restart.
 #include <atomic>
 #include <thread>
 
@@ -107,9 +108,8 @@ TEST_F(WorkqueueTest, ManyItemsRunInOrder) {
   static seq_work items[kItems];
   for (int i = 0; i < kItems; i++) {
     items[i].id = i;
-    INIT_WORK(&items[i].work, [](work_struct* w) {
-      order[next_seq.fetch_add(1)] = reinterpret_cast<seq_work*>(w)->id;
-    });
+    INIT_WORK(&items[i].work,
+              [](work_struct* w) { order[next_seq.fetch_add(1)] = reinterpret_cast<seq_work*>(w)->id; });
   }
   for (auto& item : items) schedule_work(&item.work);
   for (auto& item : items) flush_work(&item.work);

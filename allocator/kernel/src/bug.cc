@@ -73,7 +73,8 @@ std::string current_task_name() {
 }
 
 std::string describe_page(const page* p) {
-  static const char* const flag_names[] = {"locked", "private", "buddy", "movable_ops", "isolated", "waiters"};
+  static const char* const flag_names[] = {"locked",      "private",  "buddy",
+                                           "movable_ops", "isolated", "waiters"};
   const unsigned long flags = p->flags.load(std::memory_order_relaxed);
   std::string names;
   for (unsigned i = 0; i < sizeof(flag_names) / sizeof(flag_names[0]); i++) {
@@ -87,8 +88,8 @@ std::string describe_page(const page* p) {
   std::snprintf(buf, sizeof(buf),
                 "page: pfn:0x%lx refcount:%d flags:0x%lx(%s) page_type:0x%x private:0x%lx mapping:0x%lx "
                 "index:0x%lx\n",
-                pfn, p->_refcount.load(std::memory_order_relaxed), flags, names.c_str(), p->page_type, p->private_,
-                p->mapping, p->index);
+                pfn, p->_refcount.load(std::memory_order_relaxed), flags, names.c_str(), p->page_type,
+                p->private_, p->mapping, p->index);
   return buf;
 }
 

@@ -1,4 +1,5 @@
-// lockdep-lite: per-task held-lock stacks and a class-level lock-order graph that reports inversions and recursion.
+// lockdep-lite: per-task held-lock stacks and a class-level lock-order graph that reports inversions and
+// recursion.
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
@@ -34,7 +35,9 @@ std::atomic<const char*> first_report{nullptr};
 bool test_class(const class_set& set, int id) {
   return (set[id / 64].load(std::memory_order_relaxed) >> (id % 64)) & 1;
 }
-void set_class(class_set& set, int id) { set[id / 64].fetch_or(1ULL << (id % 64), std::memory_order_relaxed); }
+void set_class(class_set& set, int id) {
+  set[id / 64].fetch_or(1ULL << (id % 64), std::memory_order_relaxed);
+}
 
 const char* class_name(int id) {
   const char* name = class_names[id].load(std::memory_order_relaxed);
@@ -93,8 +96,11 @@ std::string find_chain(int from, int to) {
   while (head < tail) {
     const int c = queue[head++];
     if (c == to) {
-      std::string chain;
-      for (int n = to; n; n = parent[n]) chain = std::string(class_name(n)) + (chain.empty() ? "" : " -> ") + chain;
+      int* path = queue;  // the search is over: reuse its storage
+      int len = 0;
+      for (int n = to; n; n = parent[n]) path[len++] = n;
+      std::string chain = class_name(path[len - 1]);
+      for (int i = len - 2; i >= 0; i--) chain.append(" -> ").append(class_name(path[i]));
       return chain;
     }
     for (int next = 1; next <= limit; next++) {
@@ -164,7 +170,8 @@ namespace internal {
 std::string describe_held_locks(const task_struct* task) {
   const held_locks& h = task->held;
   std::string out;
-  if (h.depth == 0) return "no locks held by " + std::string(task->comm) + "/" + std::to_string(task->pid) + ".\n";
+  if (h.depth == 0)
+    return "no locks held by " + std::string(task->comm) + "/" + std::to_string(task->pid) + ".\n";
   out = std::to_string(h.depth) + " lock" + (h.depth > 1 ? "s" : "") + " held by " + task->comm + "/" +
         std::to_string(task->pid) + ":\n";
   for (int i = 0; i < h.depth; i++) {

@@ -85,7 +85,8 @@ void get_page(page* p) {
   yield_point("get_page", p);
   const int old = p->_refcount.fetch_add(1, std::memory_order_relaxed);
   if (old <= 0) [[unlikely]]
-    internal::bug_report(__FILE__, __LINE__, "get_page on a page with no references", internal::describe_page(p));
+    internal::bug_report(__FILE__, __LINE__, "get_page on a page with no references",
+                         internal::describe_page(p));
 }
 
 bool get_page_unless_zero(page* p) {
@@ -105,7 +106,8 @@ void put_page(page* p) {
                          internal::describe_page(p));
   const int old = p->_refcount.fetch_sub(1, std::memory_order_acq_rel);
   if (old <= 0) [[unlikely]]
-    internal::bug_report(__FILE__, __LINE__, "Bad page state: refcount underflow", internal::describe_page(p));
+    internal::bug_report(__FILE__, __LINE__, "Bad page state: refcount underflow",
+                         internal::describe_page(p));
   if (old == 1) internal::free_page_to_buddy(p);
 }
 
@@ -120,12 +122,14 @@ unsigned long page_to_pfn(const page* p) {
 }
 
 bool pfn_valid(unsigned long pfn) {
-  return pfn >= ARENA_BASE_PFN && pfn - ARENA_BASE_PFN < internal::arena.nr_pages.load(std::memory_order_relaxed);
+  return pfn >= ARENA_BASE_PFN &&
+         pfn - ARENA_BASE_PFN < internal::arena.nr_pages.load(std::memory_order_relaxed);
 }
 
 page* pfn_to_page(unsigned long pfn) {
   if (!pfn_valid(pfn)) [[unlikely]]
-    internal::bug_report(__FILE__, __LINE__, "pfn_to_page of an invalid pfn", "pfn: " + std::to_string(pfn) + "\n");
+    internal::bug_report(__FILE__, __LINE__, "pfn_to_page of an invalid pfn",
+                         "pfn: " + std::to_string(pfn) + "\n");
   return internal::arena.pages.load(std::memory_order_relaxed) + (pfn - ARENA_BASE_PFN);
 }
 

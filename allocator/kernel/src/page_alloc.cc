@@ -1,4 +1,5 @@
-// The page allocator: one zone over a PFN-indexed arena, FIFO free list, poisoning, fault injection and zone-lock pressure.
+// The page allocator: one zone over a PFN-indexed arena, FIFO free list, poisoning, fault injection and
+// zone-lock pressure.
 #include <sys/mman.h>
 
 #include <atomic>
@@ -197,7 +198,8 @@ void page_alloc_reset() {
   // from index 0 repeats the PFN sequence of a fresh arena.
   INIT_LIST_HEAD(&z->free_list);
   high_water = 0;
-  atomic_long_set(&z->vm_stat[NR_FREE_PAGES], static_cast<long>(arena.nr_pages.load(std::memory_order_relaxed)));
+  atomic_long_set(&z->vm_stat[NR_FREE_PAGES],
+                  static_cast<long>(arena.nr_pages.load(std::memory_order_relaxed)));
   // NR_ZSPAGES moves only through inc/dec_zone_page_state: a count leaked by
   // the previous run stays visible.
   spin_unlock(&z->lock);
@@ -231,7 +233,8 @@ page* alloc_pages_node(int /*nid*/, gfp_t gfp, unsigned int order) {
   spin_unlock(&z->lock);
 
   if (!p) {
-    if (!(gfp & __GFP_NOWARN)) pr_warn("page allocation failure: arena of %lu pages exhausted\n", arena.nr_pages.load());
+    if (!(gfp & __GFP_NOWARN))
+      pr_warn("page allocation failure: arena of %lu pages exhausted\n", arena.nr_pages.load());
     return nullptr;
   }
   prep_new_page(p, gfp, fresh);
@@ -254,7 +257,9 @@ unsigned long zone_page_state(zone_stat_item item) {
   return static_cast<unsigned long>(atomic_long_read(&contig_zone.vm_stat[item]));
 }
 
-unsigned long nr_pages_in_use() { return static_cast<unsigned long>(pages_in_use.load(std::memory_order_relaxed)); }
+unsigned long nr_pages_in_use() {
+  return static_cast<unsigned long>(pages_in_use.load(std::memory_order_relaxed));
+}
 
 void fault_inject_page_alloc(long n) { page_faults.set(0, n); }
 void fault_inject_page_alloc_after(long skip, long n) { page_faults.set(skip, n); }

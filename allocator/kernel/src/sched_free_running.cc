@@ -1,4 +1,5 @@
-// The free-running scheduler backend (real OS threads) and the backend-independent task, wait-queue and kthread calls.
+// The free-running scheduler backend (real OS threads) and the backend-independent task, wait-queue and
+// kthread calls.
 #include <atomic>
 #include <condition_variable>
 #include <cstdio>
@@ -75,7 +76,9 @@ void fr_wq_wake(wait_queue_head* wq) {
   auto* b = static_cast<fr_wait_queue*>(static_cast<wait_queue_backend*>(raw));
   if (b->sleepers.load(std::memory_order_seq_cst) == 0) return;
   // Taking the mutex orders this wake after a sleeper's check-then-wait.
-  { std::lock_guard<std::mutex> guard(b->lock); }
+  {
+    std::lock_guard<std::mutex> guard(b->lock);
+  }
   b->cv.notify_all();
 }
 

@@ -54,13 +54,14 @@ bool slab_should_fail() { return slab_faults.should_fail(); }
 void fault_inject_slab_alloc(long n) { slab_faults.set(0, n); }
 void fault_inject_slab_alloc_after(long skip, long n) { slab_faults.set(skip, n); }
 
-kmem_cache* kmem_cache_create(const char* name, unsigned int size, unsigned int align, unsigned long /*flags*/,
-                              void (*ctor)(void*)) {
+kmem_cache* kmem_cache_create(const char* name, unsigned int size, unsigned int align,
+                              unsigned long /*flags*/, void (*ctor)(void*)) {
   if (slab_should_fail()) return nullptr;
   auto* cache = new kmem_cache;
   cache->name = name ? name : "(unnamed)";
   cache->align = align < 8 ? 8 : align;
-  if (cache->align & (cache->align - 1)) kernel_bug(__FILE__, __LINE__, "kmem_cache_create: align not a power of two");
+  if (cache->align & (cache->align - 1))
+    kernel_bug(__FILE__, __LINE__, "kmem_cache_create: align not a power of two");
   cache->size = size ? size : 1;
   cache->ctor = ctor;
   __spin_lock_init(&cache->lock, "slab lock", &slab_lock_key);

@@ -32,7 +32,8 @@ bool spin_try_raw(spinlock_t* lock) {
 bool read_try_raw(rwlock_t* lock) {
   int c = lock->cnt.load(std::memory_order_relaxed);
   while (c >= 0 && lock->writers_waiting.load(std::memory_order_relaxed) == 0) {
-    if (lock->cnt.compare_exchange_weak(c, c + 1, std::memory_order_acquire, std::memory_order_relaxed)) return true;
+    if (lock->cnt.compare_exchange_weak(c, c + 1, std::memory_order_acquire, std::memory_order_relaxed))
+      return true;
   }
   return false;
 }
@@ -40,7 +41,8 @@ bool read_try_raw(rwlock_t* lock) {
 bool write_try_raw(rwlock_t* lock) {
   int expected = 0;
   return lock->cnt.load(std::memory_order_relaxed) == 0 &&
-         lock->cnt.compare_exchange_strong(expected, -1, std::memory_order_acquire, std::memory_order_relaxed);
+         lock->cnt.compare_exchange_strong(expected, -1, std::memory_order_acquire,
+                                           std::memory_order_relaxed);
 }
 
 }  // namespace
@@ -74,7 +76,8 @@ bool spin_trylock(spinlock_t* lock) {
 
 void spin_unlock(spinlock_t* lock) {
   if (!spin_is_locked(lock)) [[unlikely]]
-    internal::bug_report(__FILE__, __LINE__, "spin_unlock of an unlocked lock", lock_line(&lock->dep_map, lock));
+    internal::bug_report(__FILE__, __LINE__, "spin_unlock of an unlocked lock",
+                         lock_line(&lock->dep_map, lock));
   lock_release(&lock->dep_map, lock);
   lock->locked.store(0, std::memory_order_release);
   preempt_enable(&lock->dep_map, lock);
@@ -105,7 +108,8 @@ void read_lock(rwlock_t* lock) {
 
 void read_unlock(rwlock_t* lock) {
   if (lock->cnt.load(std::memory_order_relaxed) <= 0) [[unlikely]]
-    internal::bug_report(__FILE__, __LINE__, "read_unlock of a lock not read-held", lock_line(&lock->dep_map, lock));
+    internal::bug_report(__FILE__, __LINE__, "read_unlock of a lock not read-held",
+                         lock_line(&lock->dep_map, lock));
   lock_release(&lock->dep_map, lock);
   lock->cnt.fetch_sub(1, std::memory_order_release);
   preempt_enable(&lock->dep_map, lock);

@@ -12,12 +12,12 @@ namespace {
 lock_class_key wq_lock_key;
 
 struct system_workqueue {
-  spinlock_t lock;              // protects `queue` and `worker_alive`
-  list_head queue;              // work_struct::entry, FIFO
+  spinlock_t lock;  // protects `queue` and `worker_alive`
+  list_head queue;  // work_struct::entry, FIFO
   std::atomic<int> nr_queued{0};
-  bool worker_alive = false;    // a worker runs and will drain `queue`
-  wait_queue_head more_work;    // the worker sleeps here
-  wait_queue_head work_done;    // flush_work sleeps here
+  bool worker_alive = false;  // a worker runs and will drain `queue`
+  wait_queue_head more_work;  // the worker sleeps here
+  wait_queue_head work_done;  // flush_work sleeps here
   // The worker to stop and join, and the backend that created it (only that
   // backend can wake and join it).
   std::atomic<task_struct*> worker{nullptr};
