@@ -82,6 +82,17 @@ std::vector<std::string> VariantNames() {
   return names;
 }
 
+bool BuiltWithTsan() {
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+  return true;
+#endif
+#endif
+  return false;
+}
+
+bool HasKnownTsanRace(const std::string& variant) { return variant == "post-rfc-v2"; }
+
 std::string VariantTestName(const ::testing::TestParamInfo<std::string>& info) {
   std::string name = info.param;
   for (char& ch : name) {
