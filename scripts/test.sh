@@ -22,6 +22,8 @@ jobs=$(nproc)
 test_timeout=600
 start_all=$SECONDS
 results=()
+sum_passed=0
+sum_failed=0
 
 for p in "${presets[@]}"; do
   start=$SECONDS
@@ -40,11 +42,17 @@ for p in "${presets[@]}"; do
   failed=$(echo "$tally" | awk '{print $1}')
   total=$(echo "$tally" | awk '{print $NF}')
   echo "test.sh: preset $p: ${total:-?} tests, ${failed:-?} failed ($((SECONDS - start)) s)"
+  sum_passed=$((sum_passed + ${total:-0} - ${failed:-0}))
+  sum_failed=$((sum_failed + ${failed:-0}))
   if [[ $rc -ne 0 ]]; then
     echo "test.sh: FAILED at preset $p (ctest exit $rc, log $log); passed before it: ${results[*]:-none}"
+    [[ $sum_failed -gt 0 ]] || sum_failed=1
+    echo "$sum_passed passed, $sum_failed failed"
     exit 1
   fi
   results+=("$p(${total:-?})")
 done
 
 echo "test.sh: all passed: ${results[*]} in $((SECONDS - start_all)) s"
+# The plain tally over every preset, as the last line.
+echo "$sum_passed passed, $sum_failed failed"
