@@ -59,6 +59,71 @@ TEST(SchedDeterminismTest, HashIgnoresAddresses) {
   EXPECT_EQ(hashes[0], hashes[1]);
 }
 
+// Whether a freed heap block's address comes back is the allocator's choice
+// (ASan's quarantine never gives it back soon), not the program's, so it must
+// not change the hash: here every round's lock is a fresh heap block, either
+// freed right away (glibc hands the same address out again) or kept.
+TEST(SchedDeterminismTest, HashIgnoresHeapAddressReuse) {
+  uint64_t hashes[2];
+  for (int keep = 0; keep < 2; keep++) {
+    std::vector<std::unique_ptr<kernel::spinlock_t>> kept;
+    const RunResult r = RunDeterministic(Schedule::Random(3), RunOptions{}, [&] {
+      sched_test::VThread t(
+          [] {
+            for (int i = 0; i < 20; i++) kernel::cond_resched();
+          },
+          "other");
+      for (int round = 0; round < 8; round++) {
+        auto lock = std::make_unique<kernel::spinlock_t>();
+        spin_lock_init(lock.get());
+        kernel::spin_lock(lock.get());
+        kernel::spin_unlock(lock.get());
+        if (keep) kept.push_back(std::move(lock));
+      }
+      t.Join();
+    });
+    ASSERT_EQ(r.status, RunStatus::kFinished);
+    hashes[keep] = r.trace_hash;
+  }
+  EXPECT_EQ(hashes[0], hashes[1]);
+}
+
+// Objects in static storage and in the page arena keep their identity in the
+// hash: taking lock a then b differs from taking a twice.
+TEST(SchedDeterminismTest, HashKeepsStableObjectIdentity) {
+  static kernel::spinlock_t a, b;
+  spin_lock_init(&a);
+  spin_lock_init(&b);
+  auto run = [](kernel::spinlock_t* second) {
+    return RunDeterministic(Schedule::RoundRobin(), RunOptions{},
+                            [second] {
+                              kernel::spin_lock(&a);
+                              kernel::spin_unlock(&a);
+                              kernel::spin_lock(second);
+                              kernel::spin_unlock(second);
+                            })
+        .trace_hash;
+  };
+  EXPECT_NE(run(&a), run(&b));
+  EXPECT_EQ(run(&b), run(&b));
+  kernel::page* p1 = kernel::alloc_page(kernel::GFP_KERNEL);
+  kernel::page* p2 = kernel::alloc_page(kernel::GFP_KERNEL);
+  auto run_pages = [](kernel::page* x, kernel::page* y) {
+    return RunDeterministic(Schedule::RoundRobin(), RunOptions{},
+                            [x, y] {
+                              kernel::lock_page(x);
+                              kernel::unlock_page(x);
+                              kernel::lock_page(y);
+                              kernel::unlock_page(y);
+                            })
+        .trace_hash;
+  };
+  EXPECT_NE(run_pages(p1, p1), run_pages(p1, p2));
+  EXPECT_EQ(run_pages(p1, p2), run_pages(p1, p2));
+  kernel::__free_page(p1);
+  kernel::__free_page(p2);
+}
+
 TEST(SchedDeterminismTest, TraceHasOneReadableLinePerStep) {
   const RunResult r = RunLockProgram(Schedule::RoundRobin(), 2, 2, nullptr, /*record=*/true);
   ASSERT_EQ(r.trace.size(), r.steps);

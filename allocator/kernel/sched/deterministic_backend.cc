@@ -361,6 +361,7 @@ void Execution::Handle(VThread* t) {
 }
 
 RunResult Execution::Run() {
+  trace_.SetClassifier(&internal::ClassifyObject);
   trace_.Reset(options_.record_trace);
   scheduler_->NewExecution();
   lockdep_base_ = kernel::lockdep_report_count();

@@ -9,6 +9,10 @@
 #include "kernel/spinlock.h"
 #include "sched/sanitizers.h"
 
+// Bounds of the main executable's image (text, data, bss), from the linker.
+extern "C" char __executable_start[];
+extern "C" char _end[];
+
 namespace zs_sched::internal {
 namespace {
 
@@ -38,24 +42,53 @@ SiteObject ClassifySite(const char* site) {
   return slot.kind;
 }
 
-}  // namespace
+// Where `obj` lies in the page arena: pfn -1 if outside it.
+struct ArenaPlace {
+  long pfn = -1;
+  bool in_frame = false;  // the 4 KiB frame (else the struct page)
+  unsigned long offset = 0;
+};
 
-long PfnOf(const void* obj) {
+ArenaPlace Locate(const void* obj) {
   using kernel::ARENA_BASE_PFN;
-  if (obj == nullptr || !kernel::pfn_valid(ARENA_BASE_PFN)) return -1;
+  ArenaPlace place;
+  if (obj == nullptr || !kernel::pfn_valid(ARENA_BASE_PFN)) return place;
   const auto addr = reinterpret_cast<uintptr_t>(obj);
   kernel::page* first = kernel::pfn_to_page(ARENA_BASE_PFN);
   const auto pages = reinterpret_cast<uintptr_t>(first);
   if (addr >= pages) {
     const unsigned long idx = (addr - pages) / sizeof(kernel::page);
-    if (kernel::pfn_valid(ARENA_BASE_PFN + idx)) return static_cast<long>(ARENA_BASE_PFN + idx);
+    if (kernel::pfn_valid(ARENA_BASE_PFN + idx)) {
+      place.pfn = static_cast<long>(ARENA_BASE_PFN + idx);
+      place.offset = (addr - pages) % sizeof(kernel::page);
+      return place;
+    }
   }
   const auto frames = reinterpret_cast<uintptr_t>(kernel::page_address(first));
   if (addr >= frames) {
     const unsigned long idx = (addr - frames) / kernel::PAGE_SIZE;
-    if (kernel::pfn_valid(ARENA_BASE_PFN + idx)) return static_cast<long>(ARENA_BASE_PFN + idx);
+    if (kernel::pfn_valid(ARENA_BASE_PFN + idx)) {
+      place.pfn = static_cast<long>(ARENA_BASE_PFN + idx);
+      place.in_frame = true;
+      place.offset = (addr - frames) % kernel::PAGE_SIZE;
+    }
   }
-  return -1;
+  return place;
+}
+
+}  // namespace
+
+long PfnOf(const void* obj) { return Locate(obj).pfn; }
+
+ObjectIdentity ClassifyObject(const void* obj) {
+  const ArenaPlace place = Locate(obj);
+  if (place.pfn >= 0) {
+    return ObjectIdentity{ObjectClass::kKeyed, static_cast<uint64_t>(place.pfn) << 13 |
+                                                   uint64_t{place.in_frame} << 12 | place.offset};
+  }
+  const auto* p = static_cast<const char*>(obj);
+  if (p >= __executable_start && p < _end) return ObjectIdentity{ObjectClass::kStatic, 0};
+  return ObjectIdentity{ObjectClass::kUnstable, 0};
 }
 
 void NameStepAtRecord(TraceStep* step, bool pfn) {

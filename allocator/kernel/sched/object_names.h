@@ -13,6 +13,11 @@ namespace zs_sched::internal {
 // Pure address arithmetic against the arena: safe for freed objects.
 long PfnOf(const void* obj);
 
+// The trace hash's view of `obj` (trace.h): arena objects keyed by PFN and
+// offset (PFNs repeat from a fresh arena), objects in the executable's static
+// storage numbered, heap and stack objects unstable.
+ObjectIdentity ClassifyObject(const void* obj);
+
 // Fills step->obj_name (a lock's lockdep name) and, with `pfn`, step->pfn.
 // Call when the step is recorded: the thread that just reached the yield
 // point is using the object (no other thread ran since), so a lock's name may

@@ -99,8 +99,9 @@ void TraceRecorder::Reset(bool keep_all) {
   keep_all_ = keep_all;
   all_.clear();
   nobjs_ = 0;
+  nstatics_ = 0;
   if (++gen_ == 0) {  // wrapped: really clear once every 2^32 executions
-    for (ObjSlot& s : objs_) s = ObjSlot{nullptr, 0, 0};
+    for (ObjSlot& s : objs_) s = ObjSlot{nullptr, 0, 0, 0};
     gen_ = 1;
   }
 }
@@ -115,29 +116,45 @@ uint32_t TraceRecorder::ObjectId(const void* obj) const {
   }
 }
 
-uint32_t TraceRecorder::InternObject(const void* obj) {
-  if (obj == nullptr) return 0;
+const TraceRecorder::ObjSlot& TraceRecorder::InternObject(const void* obj) {
+  static constexpr ObjSlot kNone{nullptr, 0, 0, 0};
+  if (obj == nullptr) return kNone;
   size_t mask = objs_.size() - 1;
-  for (size_t i = PtrSlot(obj, mask);; i = (i + 1) & mask) {
-    ObjSlot& s = objs_[i];
-    if (s.gen == gen_ && s.obj == obj) return s.id;
-    if (s.gen != gen_) {
-      s = ObjSlot{obj, ++nobjs_, gen_};
-      if (nobjs_ * 2 > objs_.size()) {
-        // Grow, keeping this execution's entries.
-        std::vector<ObjSlot> old(objs_.size() * 2, ObjSlot{nullptr, 0, 0});
-        old.swap(objs_);
-        mask = objs_.size() - 1;
-        for (const ObjSlot& o : old) {
-          if (o.gen != gen_) continue;
-          size_t j = PtrSlot(o.obj, mask);
-          while (objs_[j].gen == gen_) j = (j + 1) & mask;
-          objs_[j] = o;
-        }
-      }
-      return nobjs_;
-    }
+  size_t i = PtrSlot(obj, mask);
+  for (;; i = (i + 1) & mask) {
+    const ObjSlot& s = objs_[i];
+    if (s.gen == gen_ && s.obj == obj) return s;
+    if (s.gen != gen_) break;
   }
+  // First appearance in this execution: classify once.
+  const ObjectIdentity ident = classify_ ? classify_(obj) : ObjectIdentity{ObjectClass::kStatic, 0};
+  uint64_t key = 0;
+  switch (ident.cls) {
+    case ObjectClass::kUnstable:
+      key = uint64_t{1} << 62;
+      break;
+    case ObjectClass::kStatic:
+      key = (uint64_t{2} << 62) | ++nstatics_;
+      break;
+    case ObjectClass::kKeyed:
+      key = (uint64_t{3} << 62) | (ident.key & ((uint64_t{1} << 62) - 1));
+      break;
+  }
+  objs_[i] = ObjSlot{obj, ++nobjs_, gen_, key};
+  if (nobjs_ * 2 <= objs_.size()) return objs_[i];
+  // Grow, keeping this execution's entries.
+  std::vector<ObjSlot> old(objs_.size() * 2, ObjSlot{nullptr, 0, 0, 0});
+  old.swap(objs_);
+  mask = objs_.size() - 1;
+  size_t placed = 0;
+  for (const ObjSlot& o : old) {
+    if (o.gen != gen_) continue;
+    size_t j = PtrSlot(o.obj, mask);
+    while (objs_[j].gen == gen_) j = (j + 1) & mask;
+    objs_[j] = o;
+    if (o.obj == obj) placed = j;
+  }
+  return objs_[placed];
 }
 
 uint64_t TraceRecorder::SiteHash(const char* site) {
@@ -153,13 +170,15 @@ TraceStep& TraceRecorder::Record(int tid, StepKind kind, const char* site, const
   s.kind = kind;
   s.site = site;
   s.obj = obj;
-  s.obj_id = InternObject(obj);
+  const ObjSlot& slot = InternObject(obj);
+  s.obj_id = slot.id;
   s.value = value;
   s.obj_name = nullptr;
   s.pfn = -1;
   uint64_t h = Mix(hash_, SiteHash(site));
   h = Mix(h, (static_cast<uint64_t>(static_cast<uint32_t>(tid)) << 32) | (static_cast<uint64_t>(kind) << 24));
-  h = Mix(h, (static_cast<uint64_t>(s.obj_id) << 32) ^ value);
+  // Steps with an object have no value and the other way round, so one word holds both.
+  h = Mix(h, slot.key ^ value);
   hash_ = h;
   return s;
 }

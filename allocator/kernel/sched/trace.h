@@ -2,10 +2,11 @@
 //
 // Every step (a virtual thread reaching a yield point, blocking, creating a
 // thread, exiting, or drawing a choice) is one TraceStep. The 64-bit trace
-// hash covers only what is the same on every run and build: thread ids
-// (creation order), step kinds, the text of site strings, object numbers
-// (objects are numbered by first appearance in the execution) and choice
-// values. Addresses are printed but never hashed.
+// hash covers only what is the same on every run, build and machine: thread
+// ids (creation order), step kinds, the text of site strings, choice values
+// and a stable identity for the object (see ObjectIdentity). Addresses are
+// printed but never hashed; the "#N" object numbers printed in traces count
+// every object by first appearance, for reading only.
 //
 // Text form, one step per line:
 //      17 T2 spin_lock         #4 &class->lock
@@ -34,6 +35,19 @@ struct TraceStep {
   long pfn = -1;                   // the page obj lies in, if any
 };
 
+// How an object enters the trace hash. Which addresses name the same object
+// over an execution is stable for objects in the page arena (by PFN) and in
+// static storage (numbered by first appearance among statics), but not for
+// heap or stack memory: whether a freed block's address comes back depends on
+// the allocator (ASan's quarantine, TSan's allocator, the libc version), not
+// on the program, so such objects enter the hash by their kind alone.
+enum class ObjectClass : uint8_t { kUnstable, kStatic, kKeyed };
+struct ObjectIdentity {
+  ObjectClass cls = ObjectClass::kUnstable;
+  uint64_t key = 0;  // kKeyed: the stable key (e.g. PFN and offset)
+};
+using ObjectClassifier = ObjectIdentity (*)(const void* obj);
+
 // "17 T2 spin_lock #4 &class->lock" (no newline). `extra_name`, if not
 // empty, is printed after the object in place of its address.
 std::string FormatStep(const TraceStep& step, const std::string& extra_name = std::string());
@@ -44,6 +58,8 @@ class TraceRecorder {
  public:
   static constexpr size_t kTailSteps = 64;
 
+  // Without a classifier every object counts as kStatic (numbered).
+  void SetClassifier(ObjectClassifier classify) { classify_ = classify; }
   void Reset(bool keep_all);
   // Returns the recorded step, for the caller to add names to (valid until
   // the next call); then KeepLast() copies it to all() if every step is kept.
@@ -59,14 +75,16 @@ class TraceRecorder {
   uint32_t ObjectId(const void* obj) const;
 
  private:
-  uint32_t InternObject(const void* obj);
-  uint64_t SiteHash(const char* site);
-
   struct ObjSlot {
     const void* obj;
-    uint32_t id;
-    uint32_t gen;
+    uint32_t id;   // display number, every object counted
+    uint32_t gen;  // execution the slot belongs to
+    uint64_t key;  // what the hash mixes in (ObjectIdentity)
   };
+  const ObjSlot& InternObject(const void* obj);
+  uint64_t SiteHash(const char* site);
+
+  ObjectClassifier classify_ = nullptr;
   struct SiteSlot {
     const char* site;
     uint64_t hash;
@@ -78,9 +96,10 @@ class TraceRecorder {
   std::vector<TraceStep> all_;
   TraceStep ring_[kTailSteps];
   // Open addressing, cleared in O(1) per execution by bumping gen_.
-  std::vector<ObjSlot> objs_ = std::vector<ObjSlot>(1024, ObjSlot{nullptr, 0, 0});
+  std::vector<ObjSlot> objs_ = std::vector<ObjSlot>(1024, ObjSlot{nullptr, 0, 0, 0});
   uint32_t gen_ = 0;
   uint32_t nobjs_ = 0;
+  uint32_t nstatics_ = 0;
   // Site strings are static, so their hashes are cached by address for the
   // life of the process (direct-mapped; a miss just rehashes the string).
   SiteSlot sites_[512] = {};
