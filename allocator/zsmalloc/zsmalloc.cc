@@ -402,7 +402,12 @@ static void SetZsHugePage(struct zspage *zspage)
 
 static bool ZsHugePage(struct zspage *zspage)
 {
-	return zspage->huge;
+	/*
+	 * Custom: data_race(). huge never changes, but it shares a word with
+	 * fullness, which class->lock holders rewrite while object readers and
+	 * migration read huge under other locks: a benign race in upstream too.
+	 */
+	return data_race(zspage->huge);
 }
 
 /* CONFIG_COMPACTION */
@@ -507,7 +512,8 @@ static inline void set_freeobj(struct zspage *zspage, unsigned int obj)
 static struct size_class *zspage_class(struct zs_pool *pool,
 				       struct zspage *zspage)
 {
-	return pool->size_class[zspage->class_];
+	/* Custom: data_race(), as in ZsHugePage(): class_ shares fullness's word. */
+	return pool->size_class[data_race(zspage->class_)];
 }
 
 /*
@@ -708,7 +714,8 @@ static struct zspage *get_zspage(struct zpdesc *zpdesc)
 {
 	struct zspage *zspage = zpdesc->zspage;
 
-	BUG_ON(zspage->magic != ZSPAGE_MAGIC);
+	/* Custom: data_race(), as in ZsHugePage(): magic shares fullness's word. */
+	BUG_ON(data_race(zspage->magic) != ZSPAGE_MAGIC);
 	return zspage;
 }
 
@@ -848,7 +855,13 @@ static void create_page_chain(struct size_class *class_, struct zspage *zspage,
 
 	for (i = 0; i < nr_zpdescs; i++) {
 		zpdesc = zpdescs[i];
-		zpdesc->zspage = zspage;
+		/*
+		 * Custom: data_race(). When migration rebuilds the chain
+		 * (replace_sub_page), this rewrites the same value into the
+		 * sibling pages, whose own migration may be reading it under
+		 * only their page lock (zs_page_isolate/zs_page_migrate).
+		 */
+		data_race(zpdesc->zspage = zspage);
 		zpdesc->next = NULL;
 		if (i == 0) {
 			zspage->first_zpdesc = zpdesc;
@@ -1747,7 +1760,11 @@ static unsigned long zs_shrinker_count(struct shrinker *shrinker,
 		if (class_->index != i)
 			continue;
 
-		pages_to_free += zs_can_compact(class_);
+		/*
+		 * Custom: data_race(). The class stats are read without
+		 * class->lock here, a deliberately racy estimate upstream too.
+		 */
+		pages_to_free += data_race(zs_can_compact(class_));
 	}
 
 	return pages_to_free;

@@ -29,3 +29,45 @@ void write_once(T& x, V v) {
 
 #define READ_ONCE(x) (::kernel::detail::read_once(x))
 #define WRITE_ONCE(x, v) (::kernel::detail::write_once((x), (v)))
+
+// data_race(expr): the kernel's marker for an intentional, benign data race
+// (include/linux/compiler.h; KCSAN does not report accesses inside it). Under
+// TSan the accesses of `expr` are ignored, so only the one marked access is
+// exempt, never the rest of the function it sits in. Elsewhere it is `expr`.
+#if defined(__SANITIZE_THREAD__)
+#define ZS_KERNEL_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define ZS_KERNEL_TSAN 1
+#endif
+#endif
+
+#ifdef ZS_KERNEL_TSAN
+extern "C" void AnnotateIgnoreReadsBegin(const char* file, int line);
+extern "C" void AnnotateIgnoreReadsEnd(const char* file, int line);
+extern "C" void AnnotateIgnoreWritesBegin(const char* file, int line);
+extern "C" void AnnotateIgnoreWritesEnd(const char* file, int line);
+
+namespace kernel::detail {
+struct data_race_scope {
+  data_race_scope() {
+    AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
+    AnnotateIgnoreWritesBegin(__FILE__, __LINE__);
+  }
+  ~data_race_scope() {
+    AnnotateIgnoreWritesEnd(__FILE__, __LINE__);
+    AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
+  }
+  data_race_scope(const data_race_scope&) = delete;
+  data_race_scope& operator=(const data_race_scope&) = delete;
+};
+}  // namespace kernel::detail
+
+#define data_race(expr)                              \
+  ([&]() -> decltype(auto) {                         \
+    const ::kernel::detail::data_race_scope scope_; \
+    return expr;                                     \
+  }())
+#else
+#define data_race(expr) (expr)
+#endif
