@@ -159,5 +159,30 @@ TEST(SchedDeterminismTest, ScheduleChoicesAreRecordedAndReplayed) {
   EXPECT_EQ(vd[2], v1[0]);
 }
 
+// SetStepObserver sees every step of a run, in trace order, and nothing once unset.
+TEST(SchedDeterminismTest, StepObserverSeesEveryStep) {
+  struct Seen {
+    std::vector<std::pair<int, StepKind>> steps;
+  } seen;
+  SetStepObserver(
+      [](void* ctx, const TraceStep& s) { static_cast<Seen*>(ctx)->steps.emplace_back(s.tid, s.kind); }, &seen);
+  RunOptions opt;
+  opt.record_trace = true;
+  auto p = std::make_unique<sched_test::LockProgram>();
+  const RunResult r = RunDeterministic(Schedule::Random(5), opt, [&] { p->Run(3, 5); });
+  SetStepObserver(nullptr, nullptr);
+  ASSERT_EQ(r.status, RunStatus::kFinished);
+  ASSERT_EQ(seen.steps.size(), r.steps);
+  ASSERT_EQ(r.trace.size(), r.steps);
+  for (size_t i = 0; i < r.trace.size(); i++) {
+    EXPECT_EQ(seen.steps[i].first, r.trace[i].tid) << "step " << i;
+    EXPECT_EQ(seen.steps[i].second, r.trace[i].kind) << "step " << i;
+  }
+  const size_t before = seen.steps.size();
+  auto q = std::make_unique<sched_test::LockProgram>();
+  RunDeterministic(Schedule::Random(5), RunOptions{}, [&] { q->Run(2, 3); });
+  EXPECT_EQ(seen.steps.size(), before);
+}
+
 }  // namespace
 }  // namespace zs_sched

@@ -189,6 +189,10 @@ std::vector<VThread*>& FreeThreads() {
   return *free;
 }
 
+// SetStepObserver's state; read once per execution.
+std::atomic<StepObserver> g_step_observer{nullptr};
+std::atomic<void*> g_step_observer_ctx{nullptr};
+
 // One recorder for the process keeps its site-hash cache and object table warm.
 TraceRecorder& Recorder() {
   static auto* recorder = new TraceRecorder;
@@ -209,6 +213,8 @@ class Execution {
         options_(options),
         scheduler_(MakeScheduler(schedule)),
         trace_(Recorder()),
+        observer_(g_step_observer.load(kRelaxed)),
+        observer_ctx_(g_step_observer_ctx.load(kRelaxed)),
         root_(std::move(root)) {}
 
   RunResult Run();
@@ -230,6 +236,8 @@ class Execution {
   const RunOptions options_;
   const std::unique_ptr<Scheduler> scheduler_;
   TraceRecorder& trace_;
+  const StepObserver observer_;
+  void* const observer_ctx_;
   std::function<void()> root_;
   std::vector<VThread*> threads_;  // by id
   std::vector<VThread*> live_;     // not exited, by id
@@ -290,6 +298,8 @@ void Execution::Record(VThread* t, StepKind kind, const char* site, const void* 
   TraceStep& s = trace_.Record(t->id, kind, site, obj, value);
   if (obj != nullptr) internal::NameStepAtRecord(&s, /*pfn=*/options_.record_trace);
   if (options_.record_trace) trace_.KeepLast();
+  if (observer_ != nullptr) [[unlikely]]
+    observer_(observer_ctx_, s);
 }
 
 // Runs `t` until it stops at a scheduling point; choices are answered in place.
@@ -519,6 +529,11 @@ RunResult RunExecution(const Schedule& schedule, const RunOptions& options, std:
 }
 
 }  // namespace internal
+
+void SetStepObserver(StepObserver observer, void* ctx) {
+  g_step_observer_ctx.store(ctx, kRelaxed);
+  g_step_observer.store(observer, kRelaxed);
+}
 
 int CurrentVirtualThread() {
   const VThread* me = Me();

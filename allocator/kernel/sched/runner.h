@@ -97,4 +97,18 @@ uint64_t ScheduleChoice(uint64_t bound);
 // The id of the running virtual thread, or -1 outside a deterministic run.
 int CurrentVirtualThread();
 
+// A process-wide observer of every step of every deterministic run, called on
+// the scheduler's side right after the step is recorded (the fuzz targets turn
+// thread-switch pairs of yield sites into coverage). It must not touch the
+// virtual threads' memory or start a run. `step.obj` may be freed memory: use
+// it as a value only. Unset (nullptr, the default) it costs one branch per
+// step. The observer in place when a run starts serves the whole run.
+//
+// Example:
+//   void OnStep(void* ctx, const zs_sched::TraceStep& s) { ++*static_cast<int*>(ctx); }
+//   int steps = 0;
+//   zs_sched::SetStepObserver(&OnStep, &steps);
+using StepObserver = void (*)(void* ctx, const TraceStep& step);
+void SetStepObserver(StepObserver observer, void* ctx);
+
 }  // namespace zs_sched
