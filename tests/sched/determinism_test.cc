@@ -165,7 +165,8 @@ TEST(SchedDeterminismTest, StepObserverSeesEveryStep) {
     std::vector<std::pair<int, StepKind>> steps;
   } seen;
   SetStepObserver(
-      [](void* ctx, const TraceStep& s) { static_cast<Seen*>(ctx)->steps.emplace_back(s.tid, s.kind); }, &seen);
+      [](void* ctx, const TraceStep& s) { static_cast<Seen*>(ctx)->steps.emplace_back(s.tid, s.kind); },
+      &seen);
   RunOptions opt;
   opt.record_trace = true;
   auto p = std::make_unique<sched_test::LockProgram>();
