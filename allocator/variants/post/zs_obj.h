@@ -1,5 +1,6 @@
 // zs_obj.h (post): the obj encoding after patch 1 of the series, with the
-// marked handle accesses of patch 2 (v6; reference 5.2, 5.3).
+// marked handle accesses of patch 2 (v6; reference 5.2, 5.3). post-1-2 takes
+// this file through BASE post.
 //
 // Included by allocator/zsmalloc/zsmalloc.cc after the CLASS_BITS block,
 // inside the variant's namespace.
