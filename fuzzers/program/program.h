@@ -41,7 +41,9 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sched/schedule.h"
@@ -85,8 +87,40 @@ struct Program {
 };
 
 inline constexpr uint32_t kMaxMallocSize = 8192;  // sizes above 4096 exercise -ENOSPC
+inline constexpr uint32_t kMaxPage = 15;          // page index: a zspage has at most 16 pages
+// kValue ops (shrink_scan, fail_pages, fail_slab, pressure) take 0..kMaxOpValue:
+// enough to fail every allocation of a program, small enough that pressure
+// cannot turn one zone-lock hold into a timeout.
+inline constexpr uint32_t kMaxOpValue = 1024;
+inline constexpr unsigned int kMinChainSize = 4;
+inline constexpr unsigned int kMaxChainSize = 16;
+inline constexpr unsigned int kDefaultChainSize = 8;
 
 // "a", "b", ..., "z", "aa", "ab", ...
 std::string SlotName(uint32_t slot);
+
+// The op's text name ("read_sg") and argument kind, from ops.def.
+const char* OpName(OpCode code);
+OpArgs ArgsOf(OpCode code);
+// The op named `name`, or nullopt.
+std::optional<OpCode> OpCodeFromName(std::string_view name);
+
+// Empty if `p` is a valid, normalized program; else one line saying what is
+// wrong and where ("t1 op 3 (free): slot 'c' belongs to t0"). Valid means:
+// version kProgramVersion; chain 4..16; 1..kMaxThreads threads; each malloc
+// defines the next slot (0, 1, ... in thread order) with size <= kMaxMallocSize;
+// free/write/read/read_sg name a slot defined earlier in the same thread;
+// isolate/migrate/putback name any slot (< NumSlots()) and page <= kMaxPage;
+// kValue ops value <= kMaxOpValue; the schedule's parameters in their ranges
+// (pct depth 1..64, steps >= 1; rr quantum >= 1). Normalized means every Op
+// field its kind does not use is 0, so the binary and text forms hold all of it.
+std::string Validate(const Program& p);
+
+// Clears the Op fields each op's kind does not use, numbers the malloc slots
+// 0, 1, ... in thread order (renaming references to match; a reference to no
+// malloc is left for Validate to report) and resets the schedule parameters
+// its strategy does not use to their defaults. Valid programs come out equal
+// (operator==) to what they went in as, and Validate accepts them.
+void Normalize(Program* p);
 
 }  // namespace zsfuzz
