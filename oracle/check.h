@@ -1,0 +1,116 @@
+// File: check.h
+//
+// The oracle's public API: run one op program on two zsmalloc variants and say
+// whether they behave as they must (DESIGN.md "The oracle", levels 1-4).
+//
+//   level 1  reference model: every API result and every byte read matches a
+//            model of the program (malloc 0 -> -EINVAL, > 4096 -> -ENOSPC,
+//            -ENOMEM only while an injected failure is pending, reads return
+//            the last write, ...)
+//   level 2  invariants at quiescent points, from a read-only walk of every
+//            zspage: lists vs fullness, inuse vs free list vs allocated
+//            headers, class stats vs a recount, pages_allocated / NR_ZSPAGES /
+//            pages in use vs the pages the zspages hold, nothing left after
+//            teardown
+//   level 3  sequential differential (one thread): after every op both
+//            variants' observables are identical (API result classes, class
+//            table, class stats, zs_get_total_pages, pool stats, NR_ZSPAGES,
+//            pages in use, live objects and their contents)
+//   level 4  concurrent differential (several threads): after the drain the
+//            order-independent observables match, and stats read mid-run stay
+//            inside the bounds each variant's code allows (reference 6)
+//
+// Kernel reports count as findings too: a BUG (turned into a verdict, not an
+// abort), a deadlock, the step budget, a WARN, a lockdep report. Sanitizer
+// reports are not verdicts: they abort the process.
+//
+// Example:
+//   zsfuzz::CheckOptions opt;
+//   zsfuzz::Verdict v = zsfuzz::CheckProgram(program, zs_find_variant("pre"),
+//                                            zs_find_variant("post"), opt);
+//   if (v.finding) { std::fputs(v.message.c_str(), stdout); return 1; }
+//
+// NOTE: one check at a time per process (it drives the process-wide simulated
+// kernel and its one deterministic scheduler). A run that BUGs or deadlocks
+// abandons its pool; later checks in the same process still work but may see
+// different PFNs (the page allocator can only be reset when no page is in use).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "program/program.h"
+#include "zsmalloc/zs_variant.h"
+
+namespace zsfuzz {
+
+// What a variant's code lets a stats reader see while other threads run
+// (zsmalloc-reference.md section 6). Used by the level 4 in-flight bounds.
+struct VariantTraits {
+  // zs_free() returns an empty zspage's pages to the buddy allocator after
+  // dropping class->lock (patch 3 of the series): zs_get_total_pages() and
+  // NR_ZSPAGES may exceed the page count derived from the class stats by
+  // pages_per_zspage per zs_free() in flight. Without it the excess is bounded
+  // by the classes whose lock is held.
+  bool frees_pages_outside_class_lock = true;
+};
+
+// The traits of a registered variant, by name ("pre", "post-1" and "post-1-2"
+// free under class->lock; "post" and "post-rfc-v2" do not). An unknown name
+// gets the permissive default, so a new variant never yields a false finding.
+VariantTraits TraitsFor(const zs_variant_ops* v);
+
+struct CheckOptions {
+  // Verdict::trace holds every step of the run the verdict is about (else
+  // only the scheduler's tail, when the run failed).
+  bool record_trace = false;
+  // Scheduler steps per run before it ends as a livelock; 0 picks a budget
+  // far above what the program's ops can take.
+  uint64_t max_steps = 0;
+  // The program's text form for the verdict message (the program format
+  // library's printer); null prints a structured dump instead.
+  std::string (*print_program)(const Program& program) = nullptr;
+  // Overrides TraitsFor() for variant a / b (e.g. for a test mutant).
+  const VariantTraits* traits_a = nullptr;
+  const VariantTraits* traits_b = nullptr;
+};
+
+struct Verdict {
+  bool finding = false;
+  // The check that failed: "kernel", "model", "invariant", "sequential-diff",
+  // "concurrent-diff" or "inflight"; empty when clean.
+  std::string check;
+  // check + ":" + field, with no number that depends on the program
+  // ("sequential-diff:class.obj_allocated"): the same bug keeps the same
+  // signature while `zsfuzz minimize` shrinks the program.
+  std::string signature;
+  // First line: the failed check's field and values, e.g.
+  //   class 17 obj_allocated: pre=60 post=64
+  // then where (thread, op), the program, and the tail of the trace.
+  std::string message;
+  // The trace hash of the run the verdict is about (variant b's run when both
+  // ran cleanly): the same program gives the same hash on every run.
+  uint64_t trace_hash = 0;
+  // That run's steps, one per line (every step with record_trace, else the
+  // tail of a failed run; may be empty).
+  std::string trace;
+  // The variant whose run `trace_hash` and `trace` come from.
+  std::string variant;
+};
+
+// One thread: both variants run the program op by op from a clean kernel,
+// with a full snapshot after every op; levels 1, 2 and 3. `b` may be null:
+// then only `a` is checked (levels 1 and 2).
+Verdict CheckSequential(const Program& program, const zs_variant_ops* a, const zs_variant_ops* b,
+                        const CheckOptions& options);
+
+// Several threads under the deterministic scheduler with the program's
+// schedule; levels 1, 2 (after the drain) and 4. `b` may be null.
+Verdict CheckConcurrent(const Program& program, const zs_variant_ops* a, const zs_variant_ops* b,
+                        const CheckOptions& options);
+
+// CheckSequential for a one-thread program, else CheckConcurrent.
+Verdict CheckProgram(const Program& program, const zs_variant_ops* a, const zs_variant_ops* b,
+                     const CheckOptions& options);
+
+}  // namespace zsfuzz
