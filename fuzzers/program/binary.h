@@ -28,7 +28,7 @@
 //     kSize      2 bytes, little-endian x; size = SizeFromCode(x, chain):
 //                  x < 0x4000   x % 8193: every size; the encoder's form
 //                  x < 0x8000   a class edge: class (x >> 2) % 255 + {0, 1, -1, -8}[x & 3]
-//                  x < 0xC000   EdgeSizes(chain)[x % count]
+//                  x < 0xC000   EdgeSizes(chain)[(x & 0x3FFF) % count]
 //                  otherwise    HugeClassSize(chain) - 128 + (x & 0xFF)
 //     kSlot      varint r: the (r mod k)-th slot this thread defined before
 //                the op; with k = 0 the op is dropped

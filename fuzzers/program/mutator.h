@@ -25,21 +25,21 @@ namespace zsfuzz {
 
 // One kind of change. Each names what it does to the program.
 enum class Mutation {
-  kInsertOp,           // a new op (a malloc of an edge size, or an op on an existing slot)
-  kDeleteOp,           // removes an op (ops that used a deleted malloc's slot move to another or go)
-  kDuplicateOp,        // copies an op to another place in its thread (a copied malloc defines a new slot)
-  kMoveOp,             // moves an op within its thread
-  kRetargetOp,         // moves an op to another thread
-  kReplaceOp,          // another op code, keeping the arguments that still apply
-  kChangeSize,         // a malloc size: class edges, huge_class_size, 0, 4097, near or random
-  kChangeSlot,         // the slot an op names
-  kChangePage,         // the page of isolate/migrate/putback
-  kChangeValue,        // the N of shrink_scan, fail_pages, fail_slab, pressure
-  kAddThread,          // a new thread: a copy of part of another, or a few new ops
-  kRemoveThread,       // drops a thread
-  kChangeChain,        // CONFIG_ZSMALLOC_CHAIN_SIZE
-  kChangeStrategy,     // random / pct / rr
-  kChangeSeed,         // the schedule's PRNG seed
+  kInsertOp,             // a new op (a malloc of an edge size, or an op on an existing slot)
+  kDeleteOp,             // removes an op (ops that used a deleted malloc's slot move to another or go)
+  kDuplicateOp,          // copies an op to another place in its thread (a copied malloc defines a new slot)
+  kMoveOp,               // moves an op within its thread
+  kRetargetOp,           // moves an op to another thread
+  kReplaceOp,            // another op code, keeping the arguments that still apply
+  kChangeSize,           // a malloc size: class edges, huge_class_size, 0, 4097, near or random
+  kChangeSlot,           // the slot an op names
+  kChangePage,           // the page of isolate/migrate/putback
+  kChangeValue,          // the N of shrink_scan, fail_pages, fail_slab, pressure
+  kAddThread,            // a new thread: a copy of part of another, or a few new ops
+  kRemoveThread,         // drops a thread
+  kChangeChain,          // CONFIG_ZSMALLOC_CHAIN_SIZE
+  kChangeStrategy,       // random / pct / rr
+  kChangeSeed,           // the schedule's PRNG seed
   kChangeScheduleParam,  // pct depth or steps, rr quantum
   kChangeScheduleData,   // the explicit decisions: insert, delete, change, truncate
 };

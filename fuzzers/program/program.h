@@ -78,7 +78,7 @@ struct Op {
 
 struct Program {
   int version = kProgramVersion;
-  unsigned int chain_size = 8;  // CONFIG_ZSMALLOC_CHAIN_SIZE of the pools, 4..16
+  unsigned int chain_size = 8;           // CONFIG_ZSMALLOC_CHAIN_SIZE of the pools, 4..16
   std::vector<std::vector<Op>> threads;  // 1 .. kMaxThreads
   zs_sched::Schedule schedule;
   bool operator==(const Program&) const = default;

@@ -21,10 +21,9 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "program/program.h"
+#include "program/text.h"
 
 namespace zsfuzz {
-
-inline constexpr std::string_view kTextHeader = "# zsfuzz program";
 
 // True if `bytes` start with kTextHeader.
 bool IsTextProgram(std::string_view bytes);

@@ -17,9 +17,9 @@
 namespace zsfuzz {
 
 inline constexpr uint32_t kPageSize = 4096;
-inline constexpr uint32_t kMinClassSize = 32;    // ZS_MIN_ALLOC_SIZE
-inline constexpr uint32_t kClassDelta = 16;      // ZS_SIZE_CLASS_DELTA
-inline constexpr uint32_t kNumSizeClasses = 255; // ZS_SIZE_CLASSES
+inline constexpr uint32_t kMinClassSize = 32;     // ZS_MIN_ALLOC_SIZE
+inline constexpr uint32_t kClassDelta = 16;       // ZS_SIZE_CLASS_DELTA
+inline constexpr uint32_t kNumSizeClasses = 255;  // ZS_SIZE_CLASSES
 
 // Size of class index i (0..254): 32 + 16 i, at most a page.
 uint32_t ClassSize(uint32_t index);
@@ -35,7 +35,8 @@ uint32_t HugeClassSize(unsigned int chain);
 // The fixed list of sizes at edges: 0 and 1, powers of two and their
 // neighbours, the page-spanning 1560 in the 1568 class, huge_class_size - 1,
 // itself and + 1 for `chain`, 4095..4098 and the top of the range. Sorted,
-// no duplicates, every entry <= kMaxMallocSize.
-std::vector<uint32_t> EdgeSizes(unsigned int chain);
+// no duplicates, every entry <= kMaxMallocSize. A chain outside 4..16 is
+// clamped, here and in HugeClassSize.
+const std::vector<uint32_t>& EdgeSizes(unsigned int chain);
 
 }  // namespace zsfuzz

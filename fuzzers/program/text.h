@@ -53,6 +53,10 @@
 
 namespace zsfuzz {
 
+// The first line of every printed program starts so, and files that do are
+// read as text (program_file.h).
+inline constexpr std::string_view kTextHeader = "# zsfuzz program";
+
 // The canonical text of `p` (valid; see Validate).
 std::string PrintProgram(const Program& p);
 
