@@ -45,12 +45,12 @@ int OpWeight(OpArgs args) {
     case OpArgs::kSlotPage:
       return 4;
     case OpArgs::kNone:
-      return 2;
     case OpArgs::kValue:
       return 2;
   }
   return 1;
 }
+
 OpCode RandomOpCode(Prng* rng) {
   static const auto weights = [] {
     std::array<int, kNumOpCodes> w{};

@@ -67,6 +67,7 @@ std::string Quote(std::string_view s) { return absl::StrCat("'", AV(s), "'"); }
 
 std::string AllOpNames() {
   std::vector<std::string> names;
+  names.reserve(kNumOpCodes);
   for (int i = 0; i < kNumOpCodes; i++) names.emplace_back(OpName(static_cast<OpCode>(i)));
   return absl::StrJoin(names, ", ");
 }
@@ -261,7 +262,7 @@ bool Parser::ScheduleLine(std::string_view content, const std::vector<Token>& to
     return Fail(tok[0].column, absl::StrCat("'schedule' given twice (first at line ", schedule_line_,
                                             "), expected one schedule line"));
   // Schedule::Parse reads whitespace-separated words; hand it the raw text.
-  const size_t start = static_cast<size_t>(tok[0].column - 1 + 8);
+  const size_t start = static_cast<size_t>(tok[0].column - 1) + std::string_view("schedule").size();
   std::string schedule_error;
   std::optional<zs_sched::Schedule> s = zs_sched::Schedule::Parse(content.substr(start), &schedule_error);
   if (!s) {

@@ -9,7 +9,6 @@ namespace zsfuzz {
 namespace {
 
 using zsfuzz_test::kDesignExample;
-using zsfuzz_test::kRichProgram;
 using zsfuzz_test::MustParse;
 
 TEST(TextTest, DesignExamplePrintsBackIdentically) {
