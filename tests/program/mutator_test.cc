@@ -317,6 +317,35 @@ TEST(MutatorTest, CrossOverSplicesBothParents) {
   EXPECT_EQ(Validate(DecodeProgram(small.data(), n)), "");
 }
 
+TEST(MutatorTest, ALongChainOfMutationsAndSplicesStaysValid) {
+  // As a fuzzer uses it: each output is the next input, spliced now and then
+  // with an earlier one, from nothing to programs of several threads.
+  std::vector<uint8_t> cur(512);
+  size_t size = 0;
+  std::vector<std::vector<uint8_t>> pool;
+  size_t max_threads = 0;
+  size_t max_ops = 0;
+  for (unsigned int seed = 0; seed < 5000; seed++) {
+    size = MutateProgramBytes(cur.data(), size, cur.size(), seed);
+    ASSERT_LE(size, cur.size());
+    Program p = DecodeProgram(cur.data(), size);
+    ASSERT_EQ(Validate(p), "") << seed;
+    if (seed % 50 == 0) pool.emplace_back(cur.begin(), cur.begin() + size);
+    if (seed % 10 == 9 && !pool.empty()) {
+      const std::vector<uint8_t>& other = pool[seed % pool.size()];
+      std::vector<uint8_t> out(cur.size());
+      size = CrossOverProgramBytes(cur.data(), size, other.data(), other.size(), out.data(), out.size(), seed);
+      cur = out;
+      p = DecodeProgram(cur.data(), size);
+      ASSERT_EQ(Validate(p), "") << seed;
+    }
+    max_threads = std::max(max_threads, p.threads.size());
+    max_ops = std::max(max_ops, TotalOps(p));
+  }
+  EXPECT_GE(max_threads, 4u);
+  EXPECT_GE(max_ops, 40u);
+}
+
 TEST(MutatorTest, DesignExampleMutatesToo) {
   const std::vector<uint8_t> in = EncodeProgram(MustParse(kDesignExample));
   std::vector<uint8_t> buf(in);
