@@ -31,6 +31,18 @@ const char* ValueKind(const absl::CommandLineFlag& flag) {
   return "a value";
 }
 
+std::vector<std::string>& Args() {
+  static auto* args = new std::vector<std::string>;
+  return *args;
+}
+
+// The Abseil name a short spelling ("-o") stands for in `cmd`, or null.
+const char* ShortFlag(const Subcommand& cmd, absl::string_view arg) {
+  for (const auto& [spelling, name] : cmd.short_flags)
+    if (arg == spelling) return name;
+  return nullptr;
+}
+
 bool Accepts(const Subcommand& cmd, absl::string_view absl_name) {
   return std::any_of(cmd.flags.begin(), cmd.flags.end(), [&](const char* f) { return absl_name == f; });
 }
@@ -44,11 +56,22 @@ std::string FlagDisplayName(absl::string_view absl_name) {
 absl::Status ParseCommandFlags(const Subcommand& cmd, absl::Span<const Subcommand* const> all, int argc,
                                char** argv, int first, bool* help) {
   *help = false;
+  Args().clear();
   for (int i = first; i < argc; i++) {
-    const absl::string_view arg = argv[i];
+    absl::string_view arg = argv[i];
     if (arg == "--help" || arg == "-h") {
       *help = true;
       return absl::OkStatus();
+    }
+    std::string expanded;
+    if (const char* name = ShortFlag(cmd, arg)) {
+      expanded = absl::StrCat("--", name);
+      arg = expanded;
+    } else if (arg.empty() || arg[0] != '-') {
+      if (static_cast<int>(Args().size()) < cmd.max_args) {
+        Args().emplace_back(arg);
+        continue;
+      }
     }
     if (arg.size() < 3 || arg.substr(0, 2) != "--") {
       return absl::InvalidArgumentError(
@@ -89,8 +112,15 @@ absl::Status ParseCommandFlags(const Subcommand& cmd, absl::Span<const Subcomman
           absl::StrFormat("bad value '%s' for %s: expected %s", value, given, ValueKind(*flag)));
     }
   }
+  if (static_cast<int>(Args().size()) < cmd.min_args) {
+    return absl::InvalidArgumentError(absl::StrFormat("'%s' needs %s (usage: zsfuzz %s %s)", cmd.name,
+                                                      cmd.min_args == 1 ? "an argument" : "more arguments",
+                                                      cmd.name, cmd.synopsis));
+  }
   return absl::OkStatus();
 }
+
+const std::vector<std::string>& CommandArgs() { return Args(); }
 
 std::string FormatCommandHelp(const Subcommand& cmd) {
   std::string out = absl::StrFormat("usage: zsfuzz %s%s%s\n\n%s\n", cmd.name, cmd.synopsis[0] ? " " : "",

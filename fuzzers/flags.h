@@ -8,11 +8,13 @@
 //
 // Accepted forms: --flag=value, --flag value, --bool-flag (and
 // --bool-flag=true|false). Dashes and underscores in names are equivalent:
-// --no-migrate sets the Abseil flag no_migrate.
+// --no-migrate sets the Abseil flag no_migrate. A command's short spellings
+// (-o X) and positional arguments (FILE) are taken as its Subcommand says.
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
@@ -27,6 +29,9 @@ namespace zsfuzz {
 // inapplicable flag from an unknown one.
 absl::Status ParseCommandFlags(const Subcommand& cmd, absl::Span<const Subcommand* const> all, int argc,
                                char** argv, int first, bool* help);
+
+// The positional arguments of the last ParseCommandFlags call, in order.
+const std::vector<std::string>& CommandArgs();
 
 // "no_migrate" -> "--no-migrate": how users spell a flag.
 std::string FlagDisplayName(absl::string_view absl_name);

@@ -5,6 +5,7 @@
 // defines one entry.
 #pragma once
 
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -26,6 +27,14 @@ struct Subcommand {
   // Runs with the flags already set. Returns kExitClean or kExitFinding, or
   // an InvalidArgument status whose message is the one-line usage error.
   absl::StatusOr<int> (*run)();
+  // Positional arguments (a FILE): at least min_args, at most max_args; the
+  // run function reads them with CommandArgs() (flags.h).
+  int min_args = 0;
+  int max_args = 0;
+  // Short spellings: {"-o", "out"} makes `-o X` mean `--out X`.
+  std::vector<std::pair<const char*, const char*>> short_flags = {};
+  // Internal (the campaign's child processes): left out of `zsfuzz help`.
+  bool hidden = false;
 };
 
 const Subcommand& ListCommand();

@@ -23,3 +23,7 @@ ABSL_DECLARE_FLAG(bool, deterministic);
 ABSL_DECLARE_FLAG(std::string, strategy);
 ABSL_DECLARE_FLAG(std::string, schedule);
 ABSL_DECLARE_FLAG(bool, trace);
+ABSL_DECLARE_FLAG(std::string, variants);
+ABSL_DECLARE_FLAG(uint32_t, time);
+ABSL_DECLARE_FLAG(std::string, out);
+ABSL_DECLARE_FLAG(std::string, target);

@@ -36,7 +36,19 @@ ABSL_FLAG(std::string, schedule, "",
           "With --deterministic: an exact schedule to replay instead of --strategy, in the text form "
           "zsfuzz prints (e.g. \"pct depth=2 seed=17\" or \"random seed=5 data=0,1,1\").");
 ABSL_FLAG(bool, trace, false,
-          "With --deterministic: print every scheduling step, one per line, before the summary.");
+          "stress --deterministic: print every scheduling step, one per line, before the summary; repro: "
+          "print the trace of the run the verdict is about.");
+ABSL_FLAG(std::string, variants, "pre,post",
+          "The two variants compared, A,B (see 'zsfuzz list'): A the reference, B the variant under test.");
+ABSL_FLAG(uint32_t, time, 60,
+          "Seconds the campaign runs, 1..604800; both targets run side by side for that long.");
+ABSL_FLAG(std::string, out, "",
+          "run: the directory findings are written to (default ./zsfuzz-findings, made when the first "
+          "finding is); minimize: the file the minimized program is written to (default FILE.min.txt).");
+ABSL_FLAG(std::string, target, "",
+          "run: the targets to fuzz, seq, conc or seq,conc (default both); repro, minimize: the check to "
+          "run, seq (one thread, sequential differential) or conc (concurrent), by default seq for a "
+          "one-thread program and conc for more.");
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -67,7 +79,8 @@ const Subcommand* FindCommand(const char* name) {
 
 std::string CommandNames() {
   std::string names;
-  for (const Subcommand* cmd : Commands()) names += (names.empty() ? "" : ", ") + std::string(cmd->name);
+  for (const Subcommand* cmd : Commands())
+    if (!cmd->hidden) names += (names.empty() ? "" : ", ") + std::string(cmd->name);
   return names;
 }
 
@@ -77,7 +90,8 @@ void PrintUsage() {
       "       zsfuzz help [<command>]    or    zsfuzz <command> --help\n\n"
       "Differential fuzzing and stress testing of zsmalloc variants on a simulated kernel.\n\n"
       "commands:\n");
-  for (const Subcommand* cmd : Commands()) std::printf("  %-8s  %s\n", cmd->name, cmd->summary);
+  for (const Subcommand* cmd : Commands())
+    if (!cmd->hidden) std::printf("  %-8s  %s\n", cmd->name, cmd->summary);
   std::printf("\nexit status: 0 clean, 1 finding, 2 usage or input error\n");
 }
 
