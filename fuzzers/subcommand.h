@@ -40,5 +40,7 @@ struct Subcommand {
 const Subcommand& ListCommand();
 const Subcommand& ClassesCommand();
 const Subcommand& StressCommand();
+const Subcommand& PrintCommand();
+const Subcommand& EncodeCommand();
 
 }  // namespace zsfuzz

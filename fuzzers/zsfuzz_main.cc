@@ -44,7 +44,8 @@ ABSL_FLAG(uint32_t, time, 60,
           "Seconds the campaign runs, 1..604800; both targets run side by side for that long.");
 ABSL_FLAG(std::string, out, "",
           "run: the directory findings are written to (default ./zsfuzz-findings, made when the first "
-          "finding is); minimize: the file the minimized program is written to (default FILE.min.txt).");
+          "finding is); minimize: the file the minimized program is written to (default FILE.min.txt); "
+          "encode: the binary program file to write (required).");
 ABSL_FLAG(std::string, target, "",
           "run: the targets to fuzz, seq, conc or seq,conc (default both); repro, minimize: the check to "
           "run, seq (one thread, sequential differential) or conc (concurrent), by default seq for a "
@@ -66,6 +67,8 @@ const std::vector<const Subcommand*>& Commands() {
       &zsfuzz::ListCommand(),
       &zsfuzz::ClassesCommand(),
       &zsfuzz::StressCommand(),
+      &zsfuzz::PrintCommand(),
+      &zsfuzz::EncodeCommand(),
   };
   return commands;
 }
