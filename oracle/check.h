@@ -67,9 +67,6 @@ struct CheckOptions {
   // Scheduler steps per run before it ends as a livelock; 0 picks a budget
   // far above what the program's ops can take.
   uint64_t max_steps = 0;
-  // The program's text form for the verdict message (the program format
-  // library's printer); null prints a structured dump instead.
-  std::string (*print_program)(const Program& program) = nullptr;
   // Overrides TraitsFor() for variant a / b (e.g. for a test mutant).
   const VariantTraits* traits_a = nullptr;
   const VariantTraits* traits_b = nullptr;
@@ -99,8 +96,10 @@ struct Verdict {
 };
 
 // One thread: both variants run the program op by op from a clean kernel,
-// with a full snapshot after every op; levels 1, 2 and 3. `b` may be null:
-// then only `a` is checked (levels 1 and 2).
+// with a full snapshot after every op; levels 1, 2, 3 and the in-flight
+// bounds (which one thread turns into equalities). `b` may be null: then only
+// `a` is checked. A program of several threads runs as one, their ops
+// concatenated in thread order.
 Verdict CheckSequential(const Program& program, const zs_variant_ops* a, const zs_variant_ops* b,
                         const CheckOptions& options);
 

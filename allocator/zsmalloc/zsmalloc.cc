@@ -33,6 +33,7 @@
 #include <cstring>
 #include <mutex>
 #include <type_traits>
+#include <vector>
 
 #include "kernel/kernel.h"
 #include "zpdesc.h"
@@ -2250,6 +2251,157 @@ static struct page *zs_variant_zspage_page(::zs_pool *pool, unsigned long handle
 	return zpdesc ? zpdesc_page(zpdesc) : nullptr;
 }
 
+/*
+ * Walks one zspage for zs_variant_walk_zspages(), reading only: the free list
+ * through the link_free words, every slot's header, and the page chain. The
+ * kernel never walks the free list (inuse says when it is empty), so its end
+ * is the first index past the zspage, whichever end marker put it there.
+ */
+static void zs_walk_one_zspage(struct size_class *class_, struct zspage *zspage,
+			       int list, std::vector<unsigned long> *handles,
+			       std::vector<unsigned char> *seen, zs_zspage_visitor fn,
+			       void *arg)
+{
+	zs_zspage_info info = {};
+	struct zpdesc *zpdescs[ZS_CHAIN_SIZE_MAX];
+	struct zpdesc *zpdesc;
+	unsigned int nr = 0;
+	unsigned long idx;
+
+	info.list = list;
+	info.fullness = zspage->fullness;
+	info.class_idx = zspage->class_;
+	info.magic = zspage->magic;
+	info.huge = zspage->huge;
+	info.inuse = zspage->inuse;
+	info.freeobj = zspage->freeobj;
+
+	/* the chain, without get_next_zpdesc(): it BUGs on a bad magic */
+	for (zpdesc = zspage->first_zpdesc; zpdesc; zpdesc = zpdesc->next) {
+		struct page *page = zpdesc_page(zpdesc);
+
+		if (nr == ZS_MAX_PAGES_PER_ZSPAGE) {
+			info.chain_too_long = true;
+			break;
+		}
+		zpdescs[nr] = zpdesc;
+		info.pfn[nr] = zpdesc_pfn(zpdesc);
+		info.first_obj_offset[nr] = get_first_obj_offset(zpdesc);
+		if (zpdesc->zspage != zspage)
+			info.foreign_mask |= 1U << nr;
+		if (PagePrivate(page))
+			info.private_mask |= 1U << nr;
+		if (PageZsmalloc(page))
+			info.zsmalloc_mask |= 1U << nr;
+		if (page_movable_ops(page) == &zsmalloc_mops)
+			info.movable_mask |= 1U << nr;
+		if (PageLocked(page))
+			info.locked_mask |= 1U << nr;
+		if (PageIsolated(page))
+			info.isolated_mask |= 1U << nr;
+		nr++;
+		if (zspage->huge)
+			break;	/* next holds the handle */
+	}
+	info.nr_pages = nr;
+
+	handles->clear();
+	if (zspage->huge) {
+		unsigned long h = nr ? zpdescs[0]->handle : 0;
+
+		if (h & OBJ_ALLOCATED_TAG)
+			handles->push_back(h & ~OBJ_TAG_MASK);
+		else
+			info.nr_free = 1;
+	} else if (nr == (unsigned int)class_->pages_per_zspage) {
+		/* the header of slot idx: the first word of its bytes */
+		auto header = [&](unsigned long slot) {
+			unsigned long off = slot * class_->size;
+			void *vaddr = kmap_local_zpdesc(zpdescs[off >> PAGE_SHIFT]);
+			unsigned long word = *(unsigned long *)((char *)vaddr +
+								 offset_in_page(off));
+
+			kunmap_local(vaddr);
+			return word;
+		};
+
+		for (idx = 0; idx < (unsigned long)class_->objs_per_zspage; idx++) {
+			unsigned long word = header(idx);
+
+			if (word & OBJ_ALLOCATED_TAG)
+				handles->push_back(word & ~OBJ_TAG_MASK);
+		}
+		seen->assign(class_->objs_per_zspage, 0);
+		for (idx = zspage->freeobj; idx < (unsigned long)class_->objs_per_zspage;
+		     idx = header(idx) >> OBJ_TAG_BITS) {
+			if ((*seen)[idx] || (header(idx) & OBJ_ALLOCATED_TAG)) {
+				info.free_list_bad = true;
+				break;
+			}
+			(*seen)[idx] = 1;
+			info.nr_free++;
+		}
+	}
+	info.nr_allocated = handles->size();
+	info.handles = handles->data();
+	fn(&info, arg);
+}
+
+/*
+ * Every zspage on the fullness lists of one canonical class, under
+ * class->lock (which keeps lists, inuse, free lists, headers and, against
+ * migration's replace_sub_page(), the page chain still).
+ */
+static bool zs_variant_walk_zspages(::zs_pool *pool, unsigned int index,
+				    zs_zspage_visitor fn, void *arg)
+{
+	struct size_class *class_;
+	std::vector<unsigned long> handles;
+	std::vector<unsigned char> seen;
+	int fg;
+
+	if (index >= ZS_SIZE_CLASSES)
+		return false;
+	class_ = to_pool(pool)->size_class[index];
+	if (class_->index != index)
+		return false;
+
+	spin_lock(&class_->lock);
+	for (fg = ZS_INUSE_RATIO_0; fg < NR_FULLNESS_GROUPS; fg++) {
+		struct list_head *head = &class_->fullness_list[fg], *pos;
+		unsigned long n = 0;
+
+		for (pos = head->next; pos != head && n < (1UL << 20);
+		     pos = pos->next, n++)
+			zs_walk_one_zspage(class_, list_entry(pos, struct zspage, list),
+					   fg, &handles, &seen, fn, arg);
+	}
+	spin_unlock(&class_->lock);
+	return true;
+}
+
+/*
+ * class_info() without the lock, for observers that run while nothing else
+ * does (zs_variant.h): no yield point between the first read and the last.
+ */
+static bool zs_variant_class_info_nolock(::zs_pool *pool, unsigned int index,
+					 zs_class_info *info, bool *locked)
+{
+	struct size_class *class_;
+
+	if (index >= ZS_SIZE_CLASSES)
+		return false;
+	class_ = to_pool(pool)->size_class[index];
+
+	info->index = class_->index;
+	info->size = class_->size;
+	info->objs_per_zspage = class_->objs_per_zspage;
+	info->pages_per_zspage = class_->pages_per_zspage;
+	data_race(memcpy(info->stats, class_->stats.objs, sizeof(info->stats)));
+	*locked = spin_is_locked(&class_->lock);
+	return true;
+}
+
 extern const zs_variant_ops zs_variant;
 const zs_variant_ops zs_variant = {
 	.name = ZS_VARIANT_NAME,
@@ -2276,6 +2428,8 @@ const zs_variant_ops zs_variant = {
 	.class_info = zs_variant_class_info,
 	.obj_location = zs_variant_obj_location,
 	.zspage_page = zs_variant_zspage_page,
+	.walk_zspages = zs_variant_walk_zspages,
+	.class_info_nolock = zs_variant_class_info_nolock,
 };
 
 }  // namespace ZS_VARIANT_NS

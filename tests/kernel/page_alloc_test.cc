@@ -201,8 +201,11 @@ TEST_F(PageAllocTest, BlockingAllocationInAtomicContextIsABug) {
 
 TEST_F(PageAllocTest, FaultInjectionFailsNThenRecovers) {
   fault_inject_page_alloc(2);
+  EXPECT_EQ(fault_inject_page_alloc_pending(), 2);
   EXPECT_EQ(alloc_page(GFP_KERNEL), nullptr);
+  EXPECT_EQ(fault_inject_page_alloc_pending(), 1);
   EXPECT_EQ(alloc_page(GFP_KERNEL), nullptr);
+  EXPECT_EQ(fault_inject_page_alloc_pending(), 0);
   EXPECT_EQ(nr_pages_in_use(), 0u);
   page* p = alloc_page(GFP_KERNEL);
   EXPECT_NE(p, nullptr);

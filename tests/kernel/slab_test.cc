@@ -137,8 +137,10 @@ TEST_F(SlabTest, ConcurrentAllocFree) {
 
 TEST_F(SlabTest, FaultInjectionFailsNThenRecovers) {
   fault_inject_slab_alloc(2);
+  EXPECT_EQ(fault_inject_slab_alloc_pending(), 2);
   EXPECT_EQ(kmem_cache_alloc(cache_, GFP_KERNEL), nullptr);
   EXPECT_EQ(kmalloc(8, GFP_KERNEL), nullptr);
+  EXPECT_EQ(fault_inject_slab_alloc_pending(), 0);
   EXPECT_EQ(kmem_cache_nr_active(cache_), 0u);
   void* obj = kmem_cache_alloc(cache_, GFP_KERNEL);
   EXPECT_NE(obj, nullptr);

@@ -82,6 +82,8 @@ class fault_injector {
  public:
   void set(long skip, long n);
   bool should_fail();
+  // Failures still to hand out after the skipped allocations (< 0: unlimited).
+  long pending() const { return fail_.load(std::memory_order_relaxed); }
 
  private:
   std::atomic<long> skip_{0};

@@ -263,6 +263,7 @@ unsigned long nr_pages_in_use() {
 
 void fault_inject_page_alloc(long n) { page_faults.set(0, n); }
 void fault_inject_page_alloc_after(long skip, long n) { page_faults.set(skip, n); }
+long fault_inject_page_alloc_pending() { return page_faults.pending(); }
 
 void set_zone_pressure(unsigned int steps) { pressure_steps.store(steps, std::memory_order_relaxed); }
 unsigned int zone_pressure() { return pressure_steps.load(std::memory_order_relaxed); }

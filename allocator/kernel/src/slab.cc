@@ -53,6 +53,7 @@ void really_free(const kmem_cache* cache, void* obj) {
 bool slab_should_fail() { return slab_faults.should_fail(); }
 void fault_inject_slab_alloc(long n) { slab_faults.set(0, n); }
 void fault_inject_slab_alloc_after(long skip, long n) { slab_faults.set(skip, n); }
+long fault_inject_slab_alloc_pending() { return slab_faults.pending(); }
 
 kmem_cache* kmem_cache_create(const char* name, unsigned int size, unsigned int align,
                               unsigned long /*flags*/, void (*ctor)(void*)) {

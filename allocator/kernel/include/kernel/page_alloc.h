@@ -53,6 +53,10 @@ void fault_inject_slab_alloc(long n);
 // Let `skip` allocations succeed, then fail the next `n`.
 void fault_inject_page_alloc_after(long skip, long n);
 void fault_inject_slab_alloc_after(long skip, long n);
+// Injected failures not handed out yet (< 0: every allocation fails), so a
+// harness can tell an injected -ENOMEM from a spurious one.
+long fault_inject_page_alloc_pending();
+long fault_inject_slab_alloc_pending();
 // Zone-lock pressure: `steps` extra yield points per allocation or free under zone->lock.
 void set_zone_pressure(unsigned int steps);
 unsigned int zone_pressure();

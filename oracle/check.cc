@@ -1,0 +1,272 @@
+// The oracle's entry points (check.h): run both variants, gather every check's
+// first failure, keep the earliest, and write the verdict.
+#include "oracle/check.h"
+
+#include <cstring>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "exec/executor.h"
+#include "oracle/differential.h"
+#include "oracle/failure.h"
+#include "oracle/inflight.h"
+#include "oracle/invariants.h"
+#include "oracle/model.h"
+#include "program/text.h"
+#include "sched/runner.h"
+
+namespace zsfuzz {
+
+VariantTraits TraitsFor(const zs_variant_ops* v) {
+  VariantTraits t;
+  if (v == nullptr) return t;
+  for (const char* name : {"pre", "post-1", "post-1-2"})
+    if (std::strcmp(v->name, name) == 0) t.frees_pages_outside_class_lock = false;
+  return t;
+}
+
+namespace {
+
+using oracle::Failure;
+using oracle::Level;
+
+// Steps of a trace excerpt: before an op's first step, and at most in all.
+constexpr size_t kStepsBefore = 24;
+constexpr size_t kMaxExcerpt = 160;
+
+struct VariantRun {
+  const zs_variant_ops* v = nullptr;
+  ExecResult exec;
+  std::optional<Failure> failure;  // the first of this run's own checks
+};
+
+ExecResult Run(const Program& p, const zs_variant_ops* v, const CheckOptions& o, bool sequential, bool trace,
+               oracle::InvariantObserver* obs) {
+  ExecOptions eo;
+  eo.snapshots = sequential;
+  eo.record_trace = trace;
+  eo.max_steps = o.max_steps;
+  eo.observer = obs;
+  return Execute(p, v, eo);
+}
+
+// The "BUG: <what> at <file>:<line>" line of a scheduler report, and <what>.
+std::string BugLine(const std::string& report, std::string* what) {
+  size_t pos = report.find("\nBUG: ");
+  pos = report.compare(0, 5, "BUG: ") == 0 ? 0 : pos == std::string::npos ? pos : pos + 1;
+  if (pos == std::string::npos) return "";
+  const std::string line = report.substr(pos, report.find('\n', pos) - pos);
+  const size_t at = line.rfind(" at ");
+  *what = line.substr(5, at == std::string::npos ? std::string::npos : at - 5);
+  return line;
+}
+
+// A run that did not finish, or a report no quiescent point caught.
+std::optional<Failure> KernelFailure(const ExecResult& r, bool sequential) {
+  Failure f;
+  f.level = Level::kKernel;
+  f.variant = r.variant->name;
+  f.position = sequential ? oracle::kPosDrained : oracle::kPosOps;
+  if (r.run.status != zs_sched::RunStatus::kFinished) {
+    const std::string& report = r.run.report;
+    f.field = zs_sched::RunStatusName(r.run.status);
+    f.headline = report.substr(0, report.find('\n'));
+    std::string what;
+    if (r.run.status == zs_sched::RunStatus::kBug) {
+      const std::string line = BugLine(report, &what);
+      if (!line.empty()) {
+        f.field = "BUG: " + what;  // without the file and line, which move with edits
+        f.headline = line;
+      }
+    }
+    f.where = "the run ended there";
+    // The op it ended in: the first one left unfinished.
+    for (size_t t = 0; t < r.ops.size() && f.op < 0; t++) {
+      for (size_t i = 0; i < r.ops[t].size(); i++) {
+        if (r.ops[t][i].status != OpStatus::kNotRun) continue;
+        f.thread = static_cast<int>(t);
+        f.op = static_cast<long>(i);
+        if (sequential) f.position = i;
+        f.where = absl::StrFormat("in t%u op %u or later", t, i);
+        break;
+      }
+    }
+    return f;
+  }
+  if (!r.pool_created) {
+    f.field = "create_pool";
+    f.headline = "zs_create_pool: got=NULL expected=a pool (is the chain size held by an abandoned pool?)";
+    f.where = "before the first op";
+    f.position = 0;
+    return f;
+  }
+  if (r.warns != 0 || r.lockdep_reports != 0) {
+    f.field = r.lockdep_reports ? "lockdep: " + oracle::LockdepTitle(r.lockdep_first.c_str()) : "WARN";
+    f.headline = r.lockdep_reports
+                     ? f.field
+                     : absl::StrFormat("WARN: %u kernel warning(s), the report on stderr", r.warns);
+    f.where = "during the run";
+    f.position = oracle::kPosTeardown;
+    return f;
+  }
+  return std::nullopt;
+}
+
+VariantRun RunAndCheck(const Program& p, const zs_variant_ops* v, const VariantTraits& traits,
+                       const CheckOptions& o, bool sequential) {
+  VariantRun vr;
+  vr.v = v;
+  oracle::InvariantObserver obs(v->name);
+  vr.exec = Run(p, v, o, sequential, o.record_trace, &obs);
+  oracle::KeepFirst(&vr.failure, KernelFailure(vr.exec, sequential));
+  oracle::KeepFirst(&vr.failure, obs.failure());
+  oracle::KeepFirst(&vr.failure, oracle::CheckModel(p, vr.exec, sequential));
+  oracle::KeepFirst(&vr.failure, oracle::CheckInflight(p, vr.exec, traits, sequential));
+  oracle::KeepFirst(&vr.failure, oracle::CheckTeardown(vr.exec));
+  return vr;
+}
+
+// The program thread's virtual thread: T0 runs a one-thread program itself;
+// otherwise the root starts t0, t1, ... as T1, T2, ... before anything else.
+int VirtualThread(int thread, bool sequential) { return sequential ? 0 : thread + 1; }
+
+// The steps around op `op` of `thread` (or the trace's tail), as text.
+std::string Excerpt(const std::vector<zs_sched::TraceStep>& trace, const Failure& f, bool sequential,
+                    std::string* what) {
+  size_t begin = trace.size() > kMaxExcerpt ? trace.size() - kMaxExcerpt : 0, end = trace.size();
+  *what = "the last steps";
+  if (f.thread >= 0 && f.op >= 0) {
+    const int tid = VirtualThread(f.thread, sequential);
+    long seen = -1;
+    size_t start = trace.size(), stop = trace.size();
+    for (size_t k = 0; k < trace.size(); k++) {
+      if (trace[k].tid != tid) continue;
+      if (start < trace.size() && std::strcmp(trace[k].site, kSnapshotSite) == 0) {
+        stop = k;  // the op is over; the snapshot's steps are not its own
+        break;
+      }
+      if (std::strcmp(trace[k].site, kOpStartSite) != 0) continue;
+      seen++;
+      if (seen == f.op) start = k;
+      if (seen == f.op + 1) {
+        stop = k;
+        break;
+      }
+    }
+    if (start < trace.size()) {
+      // Other threads' steps just before the op may matter; one thread's don't.
+      begin = !sequential && start > kStepsBefore ? start - kStepsBefore : start;
+      end = std::min(stop, begin + kMaxExcerpt);
+      *what = absl::StrFormat("t%d op %d, from %u steps before it", f.thread, f.op, start - begin);
+    }
+  }
+  std::vector<zs_sched::TraceStep> part(trace.begin() + static_cast<long>(begin),
+                                        trace.begin() + static_cast<long>(end));
+  std::string text = zs_sched::FormatTrace(part);
+  if (end < trace.size() && f.thread >= 0)
+    absl::StrAppendFormat(&text, "... (%u more steps)\n", trace.size() - end);
+  return text;
+}
+
+std::string ProgramText(const Program& p) {
+  if (!Validate(p).empty()) {
+    // Not printable as text: a structured dump.
+    std::string out = absl::StrFormat("chain %u, %u thread(s), %s\n", p.chain_size, p.threads.size(),
+                                      p.schedule.ToString());
+    for (size_t t = 0; t < p.threads.size(); t++) {
+      absl::StrAppendFormat(&out, "t%u:", t);
+      for (const Op& op : p.threads[t]) absl::StrAppend(&out, " ", oracle::OpText(op), ";");
+      out += "\n";
+    }
+    return out;
+  }
+  return PrintProgram(p);
+}
+
+Program AsOneThread(const Program& p) {
+  if (p.threads.size() <= 1) return p;
+  Program one = p;
+  std::vector<Op> all;
+  for (const std::vector<Op>& t : p.threads) all.insert(all.end(), t.begin(), t.end());
+  one.threads.assign(1, std::move(all));
+  return one;
+}
+
+Verdict Check(const Program& program, const zs_variant_ops* a, const zs_variant_ops* b, const CheckOptions& o,
+              bool sequential) {
+  const Program p = sequential ? AsOneThread(program) : program;
+  const VariantTraits ta = o.traits_a ? *o.traits_a : TraitsFor(a);
+  const VariantTraits tb = o.traits_b ? *o.traits_b : TraitsFor(b);
+  VariantRun ra = RunAndCheck(p, a, ta, o, sequential);
+  std::optional<VariantRun> rb;
+  std::optional<Failure> best = ra.failure;
+  if (b != nullptr) {
+    rb = RunAndCheck(p, b, tb, o, sequential);
+    oracle::KeepFirst(&best, rb->failure);
+    oracle::KeepFirst(&best, sequential ? oracle::CompareSequential(p, ra.exec, rb->exec)
+                                        : oracle::CompareConcurrent(p, ra.exec, rb->exec));
+  }
+
+  Verdict v;
+  const VariantRun& about = best && rb && best->variant == rb->v->name ? *rb : rb && !best ? *rb : ra;
+  v.variant = about.v->name;
+  v.trace_hash = about.exec.run.trace_hash;
+  if (o.record_trace) v.trace = zs_sched::FormatTrace(about.exec.run.trace);
+  if (!best) return v;
+
+  const Failure& f = *best;
+  v.finding = true;
+  v.check = oracle::LevelCheckName(f.level, sequential);
+  v.signature = absl::StrCat(v.check, ":", f.field);
+  v.message = absl::StrCat(f.headline, "\n");
+  absl::StrAppendFormat(&v.message, "check: %s, %s; variant %s%s; trace-hash %s\n", v.check, f.where,
+                        f.variant,
+                        b != nullptr && f.level == Level::kDiff ? absl::StrCat(" against ", a->name) : "",
+                        zs_sched::HashHex(v.trace_hash));
+  absl::StrAppend(&v.message, "program",
+                  sequential && program.threads.size() > 1 ? " (run as one thread)" : "", ":\n",
+                  ProgramText(p));
+  if (!about.exec.run.report.empty()) {
+    absl::StrAppend(&v.message, "scheduler report:\n", about.exec.run.report);
+    if (!o.record_trace) v.trace = about.exec.run.report;
+    return v;
+  }
+  // The same program replays exactly: run it again with the trace on.
+  std::vector<zs_sched::TraceStep> steps;
+  bool replayed = true;
+  if (o.record_trace) {
+    steps = about.exec.run.trace;
+  } else {
+    oracle::InvariantObserver obs(about.v->name);
+    ExecResult again = Run(p, about.v, o, sequential, /*trace=*/true, &obs);
+    replayed = again.run.trace_hash == about.exec.run.trace_hash;
+    steps = std::move(again.run.trace);
+  }
+  std::string what;
+  const std::string excerpt = Excerpt(steps, f, sequential, &what);
+  absl::StrAppendFormat(
+      &v.message, "trace of %s (%s)%s:\n", v.variant, what,
+      replayed ? "" : ", from a rerun that did not replay exactly (the kernel was not clean)");
+  absl::StrAppend(&v.message, excerpt);
+  if (!o.record_trace) v.trace = excerpt;
+  return v;
+}
+
+}  // namespace
+
+Verdict CheckSequential(const Program& program, const zs_variant_ops* a, const zs_variant_ops* b,
+                        const CheckOptions& options) {
+  return Check(program, a, b, options, /*sequential=*/true);
+}
+
+Verdict CheckConcurrent(const Program& program, const zs_variant_ops* a, const zs_variant_ops* b,
+                        const CheckOptions& options) {
+  return Check(program, a, b, options, /*sequential=*/false);
+}
+
+Verdict CheckProgram(const Program& program, const zs_variant_ops* a, const zs_variant_ops* b,
+                     const CheckOptions& options) {
+  return Check(program, a, b, options, /*sequential=*/program.threads.size() <= 1);
+}
+
+}  // namespace zsfuzz

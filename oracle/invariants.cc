@@ -1,0 +1,315 @@
+// Level 2: the pool walk and its invariants (invariants.h).
+#include "oracle/invariants.h"
+
+#include <map>
+#include <set>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "kernel/bug.h"
+#include "kernel/lockdep.h"
+#include "oracle/model.h"
+
+namespace zsfuzz::oracle {
+namespace {
+
+constexpr unsigned int kZspageMagic = 0x58;  // ZSPAGE_MAGIC
+constexpr unsigned int kPageSize = 4096;
+
+void Visit(const zs_zspage_info* info, void* arg) {
+  auto* cw = static_cast<ClassWalk*>(arg);
+  ZspageRecord rec;
+  rec.info = *info;
+  rec.info.handles = nullptr;
+  rec.handles.assign(info->handles, info->handles + info->nr_allocated);
+  cw->zspages.push_back(std::move(rec));
+}
+
+// first_obj_offset of each page as init_zspage() computes it.
+std::vector<unsigned int> FirstObjOffsets(int size, int pages) {
+  std::vector<unsigned int> v(pages);
+  unsigned long off = 0;
+  for (int i = 0; i < pages; i++) {
+    v[i] = static_cast<unsigned int>(off);
+    while ((off += size) < kPageSize) {
+    }
+    off %= kPageSize;
+  }
+  return v;
+}
+
+class Checker {
+ public:
+  Checker(const PoolWalk& w, const std::string& where, uint64_t position)
+      : w_(w), where_(where), position_(position) {}
+
+  std::optional<Failure> Run() {
+    for (const ClassWalk& c : w_.classes) {
+      for (const ZspageRecord& z : c.zspages) {
+        Zspage(c.info, z);
+        if (failure_) return failure_;
+      }
+      ClassStats(c);
+      if (failure_) return failure_;
+    }
+    Objects();
+    if (!failure_) Pool();
+    return failure_;
+  }
+
+ private:
+  void Fail(const std::string& field, const std::string& headline) {
+    if (failure_) return;
+    Failure f;
+    f.level = Level::kInvariant;
+    f.field = field;
+    f.headline = headline;
+    f.where = where_;
+    f.position = position_;
+    failure_ = f;
+  }
+
+  static std::string Name(const zs_class_info& c, const ZspageRecord& z) {
+    return absl::StrFormat("class %u zspage pfn %#x", c.index, z.info.pfn[0]);
+  }
+
+  void Zspage(const zs_class_info& c, const ZspageRecord& z) {
+    const zs_zspage_info& i = z.info;
+    const std::string name = Name(c, z);
+    const unsigned int objs = static_cast<unsigned int>(c.objs_per_zspage);
+    const unsigned int pages = static_cast<unsigned int>(c.pages_per_zspage);
+    if (i.magic != kZspageMagic)
+      return Fail("zspage.magic",
+                  absl::StrFormat("%s magic: got=%#x expected=%#x", name, i.magic, kZspageMagic));
+    if (i.class_idx != c.index)
+      return Fail("zspage.class",
+                  absl::StrFormat("%s class: got=%u expected=%u", name, i.class_idx, c.index));
+    const bool huge = objs == 1 && pages == 1;
+    if (i.huge != huge)
+      return Fail("zspage.huge", absl::StrFormat("%s huge: got=%d expected=%d", name, i.huge, huge));
+    if (i.chain_too_long || i.nr_pages != pages)
+      return Fail("zspage.pages", absl::StrFormat("%s pages: got=%s%u expected=%u", name,
+                                                  i.chain_too_long ? "more than " : "", i.nr_pages, pages));
+    const std::vector<unsigned int> offsets = FirstObjOffsets(c.size, c.pages_per_zspage);
+    for (unsigned int p = 0; p < pages; p++) {
+      const std::string page = absl::StrFormat("%s page %u (pfn %#x)", name, p, i.pfn[p]);
+      const unsigned int bit = 1U << p;
+      if (i.foreign_mask & bit) return Fail("page.zspage", page + " zspage: points at another zspage");
+      if (((i.private_mask & bit) != 0) != (p == 0))
+        return Fail("page.private", absl::StrFormat("%s PG_private: got=%d expected=%d", page,
+                                                    (i.private_mask & bit) != 0, p == 0));
+      if (!(i.zsmalloc_mask & bit)) return Fail("page.type", page + " page type: not PGTY_zsmalloc");
+      if (!(i.movable_mask & bit)) return Fail("page.movable", page + " movable ops: not zsmalloc's");
+      if (i.locked_mask & bit) return Fail("page.locked", page + " page lock: held at a quiescent point");
+      if (i.first_obj_offset[p] != offsets[p])
+        return Fail("page.first_obj_offset", absl::StrFormat("%s first_obj_offset: got=%u expected=%u", page,
+                                                             i.first_obj_offset[p], offsets[p]));
+    }
+    if (i.list != i.fullness)
+      return Fail("zspage.list", absl::StrFormat("%s list: on=%s fullness=%s", name, ClassStatName(i.list),
+                                                 ClassStatName(i.fullness)));
+    const int group = FullnessGroup(i.inuse, objs);
+    if (i.inuse > objs || static_cast<int>(i.fullness) != group)
+      return Fail(
+          "zspage.fullness",
+          absl::StrFormat("%s fullness: got=%s expected=%s (inuse %u of %u)", name, ClassStatName(i.fullness),
+                          i.inuse > objs ? "none" : ClassStatName(group), i.inuse, objs));
+    if (i.nr_allocated != i.inuse)
+      return Fail("zspage.allocated",
+                  absl::StrFormat("%s allocated headers: got=%u inuse=%u", name, i.nr_allocated, i.inuse));
+    if (i.free_list_bad)
+      return Fail("zspage.freelist", name + " free list: loops or passes an allocated slot");
+    if (i.nr_free != objs - i.inuse)
+      return Fail("zspage.freelist_length",
+                  absl::StrFormat("%s free list length: got=%u expected=%u (%u of %u in use)", name,
+                                  i.nr_free, objs - i.inuse, i.inuse, objs));
+  }
+
+  void ClassStats(const ClassWalk& c) {
+    unsigned long recount[14] = {};
+    for (const ZspageRecord& z : c.zspages) {
+      recount[z.info.list]++;
+      recount[13] += z.info.inuse;
+    }
+    recount[12] = c.zspages.size() * static_cast<unsigned long>(c.info.objs_per_zspage);
+    for (int s : kClassStatOrder) {
+      if (c.info.stats[s] != recount[s])
+        return Fail(absl::StrCat("class.", ClassStatName(s)),
+                    absl::StrFormat("class %u %s: stat=%u recount=%u", c.info.index, ClassStatName(s),
+                                    c.info.stats[s], recount[s]));
+    }
+  }
+
+  // The handles in the headers against the live slots.
+  void Objects() {
+    std::map<unsigned long, std::pair<unsigned int, unsigned long>> found;  // handle -> class, first pfn
+    for (const ClassWalk& c : w_.classes)
+      for (const ZspageRecord& z : c.zspages)
+        for (unsigned long h : z.handles) found[h] = {c.info.index, z.info.pfn[0]};
+    std::set<unsigned long> live;
+    for (const SlotView& s : w_.live) {
+      live.insert(s.handle);
+      auto it = found.find(s.handle);
+      if (it == found.end())
+        return Fail("object.lost", absl::StrFormat("slot %s handle %#x: in no zspage header (class %u)",
+                                                   SlotName(s.slot), s.handle, s.class_index));
+      if (it->second.first != s.class_index)
+        return Fail("object.class", absl::StrFormat("slot %s class: got=%u expected=%u", SlotName(s.slot),
+                                                    it->second.first, s.class_index));
+    }
+    for (const auto& [h, where] : found) {
+      if (!live.count(h))
+        return Fail("object.stray",
+                    absl::StrFormat("class %u zspage pfn %#x handle %#x: allocated, no live slot has it",
+                                    where.first, where.second, h));
+    }
+  }
+
+  void Pool() {
+    unsigned long pages = 0, zspages = 0, empty = 0;
+    unsigned int empty_class = 0;
+    std::set<unsigned long> pfns;
+    for (const ClassWalk& c : w_.classes) {
+      for (const ZspageRecord& z : c.zspages) {
+        zspages++;
+        pages += z.info.nr_pages;
+        pfns.insert(z.info.pfn, z.info.pfn + z.info.nr_pages);
+        if (z.info.inuse == 0 && empty++ == 0) empty_class = c.info.index;
+      }
+    }
+    if (w_.point == QuiescentPoint::kEmptied && zspages != 0)
+      return Fail("leak.zspages",
+                  absl::StrFormat("zspages after freeing every object: got=%u expected=0 (%u pages; "
+                                  "the first in class %u)",
+                                  zspages, pages, empty_class));
+    if (w_.point == QuiescentPoint::kDrained && empty != 0)
+      return Fail("drained.empty_zspage",
+                  absl::StrFormat("empty zspages after the drain: got=%u expected=0 (the first in class %u)",
+                                  empty, empty_class));
+    if (w_.total_pages != pages)
+      return Fail("pool.pages_allocated",
+                  absl::StrFormat("zs_get_total_pages: got=%u zspages hold=%u", w_.total_pages, pages));
+    if (w_.nr_zspages != static_cast<long>(pages))
+      return Fail("pool.NR_ZSPAGES",
+                  absl::StrFormat("NR_ZSPAGES: got=%d zspages hold=%u", w_.nr_zspages, pages));
+    unsigned long detached = 0;
+    for (unsigned long pfn : w_.isolated_pfns) detached += pfns.count(pfn) ? 0 : 1;
+    if (w_.pages_in_use != static_cast<long>(pages + detached))
+      return Fail(
+          "pool.pages_in_use",
+          absl::StrFormat("pages in use: got=%d expected=%u (%u in zspages, %u isolated and detached)",
+                          w_.pages_in_use, pages + detached, pages, detached));
+  }
+
+  const PoolWalk& w_;
+  const std::string& where_;
+  const uint64_t position_;
+  std::optional<Failure> failure_;
+};
+
+}  // namespace
+
+std::string LockdepTitle(const char* report) {
+  if (report == nullptr) return "";
+  // The "WARNING: possible ... detected" line; the report starts with a rule.
+  for (absl::string_view line : absl::StrSplit(report, '\n')) {
+    const size_t w = line.find("WARNING: ");
+    if (w != absl::string_view::npos) return std::string(line.substr(w + 9));
+  }
+  absl::string_view r(report);
+  return std::string(r.substr(0, r.find('\n')));
+}
+
+PoolWalk TakeWalk(const ExecView& view) {
+  PoolWalk w;
+  w.point = view.point;
+  w.isolated_pfns = view.isolated_pfns;
+  const Snapshot& s = *view.snapshot;
+  w.total_pages = s.total_pages;
+  w.nr_zspages = s.nr_zspages;
+  w.pages_in_use = s.pages_in_use;
+  w.live = s.live;
+  for (const zs_class_info& ci : s.classes) {
+    ClassWalk cw;
+    cw.info = ci;
+    view.variant->walk_zspages(view.pool, ci.index, &Visit, &cw);
+    w.classes.push_back(std::move(cw));
+  }
+  return w;
+}
+
+std::optional<Failure> CheckWalk(const PoolWalk& walk, const std::string& where, uint64_t position) {
+  return Checker(walk, where, position).Run();
+}
+
+std::optional<Failure> CheckTeardown(const ExecResult& exec) {
+  if (!exec.teardown_done) return std::nullopt;
+  Failure f;
+  f.level = Level::kInvariant;
+  f.where = "after zs_destroy_pool";
+  f.variant = exec.variant ? exec.variant->name : "";
+  f.position = kPosTeardown;
+  if (exec.pages_in_use_end != 0) {
+    f.field = "teardown.pages_in_use";
+    f.headline =
+        absl::StrFormat("pages in use after zs_destroy_pool: got=%d expected=0", exec.pages_in_use_end);
+    return f;
+  }
+  if (exec.nr_zspages_end != 0) {
+    f.field = "teardown.NR_ZSPAGES";
+    f.headline = absl::StrFormat("NR_ZSPAGES after zs_destroy_pool: got=%d expected=0", exec.nr_zspages_end);
+    return f;
+  }
+  return std::nullopt;
+}
+
+bool InvariantObserver::AtQuiescentPoint(const ExecView& view) {
+  if (failure_) return false;
+  std::string where;
+  uint64_t position;
+  switch (view.point) {
+    case QuiescentPoint::kAfterOp:
+      where = "after " + DescribeOp(*view.program, view.thread, view.index);
+      position = view.index;
+      break;
+    case QuiescentPoint::kDrained:
+      where = "after the drain";
+      position = kPosDrained;
+      break;
+    default:
+      where = "after freeing every object";
+      position = kPosEmptied;
+      break;
+  }
+  // The executor reset both counts before the run.
+  if (kernel::kernel_warn_count() != 0 || kernel::lockdep_report_count() != 0) {
+    Failure f;
+    f.level = Level::kKernel;
+    if (kernel::lockdep_report_count() != 0) {
+      f.field = "lockdep: " + LockdepTitle(kernel::lockdep_first_report());
+      f.headline = f.field;
+    } else {
+      f.field = "WARN";
+      f.headline =
+          absl::StrFormat("WARN: %u kernel warning(s), the report on stderr", kernel::kernel_warn_count());
+    }
+    f.where = where;
+    f.position = position;
+    failure_ = f;
+  } else if (view.snapshot != nullptr) {
+    failure_ = CheckWalk(TakeWalk(view), where, position);
+  }
+  if (failure_) {
+    failure_->variant = variant_;
+    if (view.point == QuiescentPoint::kAfterOp) {
+      failure_->thread = view.thread;
+      failure_->op = view.index;
+    }
+    return false;
+  }
+  return true;
+}
+
+}  // namespace zsfuzz::oracle

@@ -1,0 +1,43 @@
+// File: model.h
+//
+// Level 1: the reference model. Replays the program's ops against a model of
+// what zsmalloc promises and compares every recorded result with it:
+//   malloc   size 0 -> -EINVAL, above 4096 -> -ENOSPC, else a handle (never
+//            0, distinct from every live handle) or -ENOMEM, and -ENOMEM only
+//            when an injected failure was handed out during the call (one
+//            thread: exactly then; several: only once fail_pages/fail_slab
+//            had armed an injector)
+//   free, write, read, read_sg  act on live slots of their own thread only;
+//            on anything else the executor does nothing (a harness no-op)
+//   read, read_sg  return the last write's bytes; read_sg's scatterlist
+//            covers the object exactly
+//   isolate  0 or -EBUSY; migrate 0, -EBUSY or (injected) -ENOMEM
+//   one thread only: stat_pool's pages_compacted is the sum of what compact
+//            and shrink_scan returned so far; shrink_count is the sum of
+//            zs_can_compact() over the classes of the previous snapshot;
+//            compact and shrink_scan return the pages zs_get_total_pages()
+//            dropped by
+//   after the drain  the live slots are the model's, with the last write's
+//            contents; pages_compacted is the sum of every compaction's result
+//
+// Example:
+//   if (auto f = oracle::CheckModel(program, exec, /*sequential=*/true)) puts(f->headline.c_str());
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "exec/executor.h"
+#include "oracle/failure.h"
+#include "program/program.h"
+
+namespace zsfuzz::oracle {
+
+std::optional<Failure> CheckModel(const Program& program, const ExecResult& exec, bool sequential);
+
+// "malloc 1200 -> c", "migrate b page 0", "compact": one op in the text form.
+std::string OpText(const Op& op);
+// "t0 op 4 (free c)".
+std::string DescribeOp(const Program& program, int thread, long op);
+
+}  // namespace zsfuzz::oracle
