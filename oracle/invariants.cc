@@ -209,6 +209,17 @@ class Checker {
   std::optional<Failure> failure_;
 };
 
+// The "BUG: <what> at <file>:<line>" line of a scheduler report, and <what>.
+std::string BugLine(const std::string& report, std::string* what) {
+  size_t pos = report.find("\nBUG: ");
+  pos = report.compare(0, 5, "BUG: ") == 0 ? 0 : pos == std::string::npos ? pos : pos + 1;
+  if (pos == std::string::npos) return "";
+  const std::string line = report.substr(pos, report.find('\n', pos) - pos);
+  const size_t at = line.rfind(" at ");
+  *what = line.substr(5, at == std::string::npos ? std::string::npos : at - 5);
+  return line;
+}
+
 }  // namespace
 
 std::string LockdepTitle(const char* report) {
@@ -260,6 +271,59 @@ std::optional<Failure> CheckTeardown(const ExecResult& exec) {
   if (exec.nr_zspages_end != 0) {
     f.field = "teardown.NR_ZSPAGES";
     f.headline = absl::StrFormat("NR_ZSPAGES after zs_destroy_pool: got=%d expected=0", exec.nr_zspages_end);
+    return f;
+  }
+  return std::nullopt;
+}
+
+// A run that did not finish, or a report no quiescent point caught.
+std::optional<Failure> CheckKernel(const ExecResult& r, bool sequential) {
+  Failure f;
+  f.level = Level::kKernel;
+  f.variant = r.variant->name;
+  f.position = sequential ? kPosDrained : kPosOps;
+  if (r.run.status != zs_sched::RunStatus::kFinished) {
+    const std::string& report = r.run.report;
+    f.field = zs_sched::RunStatusName(r.run.status);
+    f.headline = report.substr(0, report.find('\n'));
+    std::string what;
+    if (r.run.status == zs_sched::RunStatus::kBug) {
+      const std::string line = BugLine(report, &what);
+      if (!line.empty()) {
+        f.field = "BUG: " + what;  // without the file and line, which move with edits
+        f.headline = line;
+      }
+    }
+    f.where = "the run ended there";
+    // The op it ended in: the first one left unfinished.
+    for (size_t t = 0; t < r.ops.size() && f.op < 0; t++) {
+      for (size_t i = 0; i < r.ops[t].size(); i++) {
+        if (r.ops[t][i].status != OpStatus::kNotRun) continue;
+        f.thread = static_cast<int>(t);
+        f.op = static_cast<long>(i);
+        if (sequential) f.position = i;
+        f.where = sequential
+                      ? absl::StrFormat("in t%u op %u", t, i)
+                      : absl::StrFormat("before t%u op %u finished (the report names the thread)", t, i);
+        break;
+      }
+    }
+    return f;
+  }
+  if (!r.pool_created) {
+    f.field = "create_pool";
+    f.headline = "zs_create_pool: got=NULL expected=a pool (is the chain size held by an abandoned pool?)";
+    f.where = "before the first op";
+    f.position = 0;
+    return f;
+  }
+  if (r.warns != 0 || r.lockdep_reports != 0) {
+    f.field = r.lockdep_reports ? "lockdep: " + LockdepTitle(r.lockdep_first.c_str()) : "WARN";
+    f.headline = r.lockdep_reports
+                     ? f.field
+                     : absl::StrFormat("WARN: %u kernel warning(s), the report on stderr", r.warns);
+    f.where = "during the run";
+    f.position = kPosTeardown;
     return f;
   }
   return std::nullopt;

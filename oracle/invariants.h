@@ -68,6 +68,11 @@ std::optional<Failure> CheckWalk(const PoolWalk& walk, const std::string& where,
 // After zs_destroy_pool: every page and NR_ZSPAGES back where they were.
 std::optional<Failure> CheckTeardown(const ExecResult& exec);
 
+// The run itself: it did not finish (BUG, deadlock, step budget: field
+// "BUG: <condition>", "deadlock", "step-budget"), the pool could not be
+// created, or a WARN or lockdep report came after the last quiescent point.
+std::optional<Failure> CheckKernel(const ExecResult& exec, bool sequential);
+
 // The title of a lockdep report ("possible circular locking dependency detected").
 std::string LockdepTitle(const char* report);
 
