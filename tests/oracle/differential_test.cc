@@ -78,6 +78,12 @@ TEST_F(SequentialDiff, ResultClasses) {
   b = b_;
   b.ops[0][11].class_table += "x";
   EXPECT_EQ(Field(b), "class_table");
+  b = b_;
+  b.ops[0][11].classes[7].pages_per_zspage += 1;
+  EXPECT_EQ(Field(b), "class.geometry");
+  b = b_;
+  b.ops[0][11].classes.pop_back();
+  EXPECT_EQ(Field(b), "class.count");
 }
 
 TEST_F(SequentialDiff, SnapshotFields) {

@@ -4,6 +4,7 @@
 // the way its bug would leave the pool.
 #include <gtest/gtest.h>
 
+#include "kernel/bug.h"
 #include "oracle/invariants.h"
 #include "oracle_test_util.h"
 
@@ -255,6 +256,29 @@ TEST(WalkTest, LeftoversAfterTheDrainAndAfterEmptying) {
   f = CheckWalk(w, "here", 0);
   ASSERT_TRUE(f);
   EXPECT_EQ(f->field, "drained.empty_zspage");
+}
+
+// A WARN (or lockdep report) is caught at the first quiescent point after it.
+class WarnAfterOp : public zsfuzz::ExecObserver {
+ public:
+  explicit WarnAfterOp(uint32_t op) : op_(op), inner_("post") {}
+  bool AtQuiescentPoint(const zsfuzz::ExecView& view) override {
+    if (view.point == QuiescentPoint::kAfterOp && view.index == op_) kernel::kernel_warn(__FILE__, __LINE__, "test");
+    return inner_.AtQuiescentPoint(view);
+  }
+  const uint32_t op_;
+  zsfuzz::oracle::InvariantObserver inner_;
+};
+
+TEST(WalkTest, KernelWarningsAtQuiescentPoints) {
+  WarnAfterOp obs(1);
+  const zsfuzz::ExecResult r = Exec("threads 1\nt0: malloc 100 -> a ; write a ; free a\n", "post", &obs);
+  ASSERT_TRUE(obs.inner_.failure());
+  EXPECT_EQ(obs.inner_.failure()->field, "WARN");
+  EXPECT_EQ(obs.inner_.failure()->position, 1u);
+  EXPECT_EQ(obs.inner_.failure()->where, "after t0 op 1 (write a)");
+  EXPECT_TRUE(r.stopped);
+  EXPECT_EQ(r.warns, 1u);
 }
 
 TEST(WalkTest, TeardownCounts) {
