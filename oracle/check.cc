@@ -126,7 +126,8 @@ Program AsOneThread(const Program& p) {
   Program one = p;
   std::vector<Op> all;
   for (const std::vector<Op>& t : p.threads) all.insert(all.end(), t.begin(), t.end());
-  one.threads.assign(1, std::move(all));
+  one.threads.clear();
+  one.threads.push_back(std::move(all));
   return one;
 }
 

@@ -89,6 +89,7 @@ void RunState::Root() {
   }
 
   std::vector<std::unique_ptr<ThreadState>> threads;
+  threads.reserve(program_.threads.size());
   for (size_t t = 0; t < program_.threads.size(); t++)
     threads.push_back(std::make_unique<ThreadState>(this, static_cast<int>(t)));
   if (threads.size() == 1) {

@@ -183,8 +183,8 @@ TEST(CheckTest, KernelReports) {
   w.warns = 2;
   auto f = zsfuzz::oracle::CheckKernel(w, true);
   ASSERT_TRUE(f);
-  EXPECT_EQ(f->field, "WARN");
-  EXPECT_EQ(f->headline, "WARN: 2 kernel warning(s), the report on stderr");
+  EXPECT_EQ(Got(f).field, "WARN");
+  EXPECT_EQ(Got(f).headline, "WARN: 2 kernel warning(s), the report on stderr");
   zsfuzz::ExecResult l = r;
   l.lockdep_reports = 1;
   l.lockdep_first =
@@ -192,7 +192,7 @@ TEST(CheckTest, KernelReports) {
       "lock:\n";
   f = zsfuzz::oracle::CheckKernel(l, true);
   ASSERT_TRUE(f);
-  EXPECT_EQ(f->field, "lockdep: possible circular locking dependency detected");
+  EXPECT_EQ(Got(f).field, "lockdep: possible circular locking dependency detected");
   zsfuzz::ExecResult b = r;
   b.run.status = zs_sched::RunStatus::kBug;
   b.run.report =
@@ -201,21 +201,21 @@ TEST(CheckTest, KernelReports) {
   b.ops[0][1].status = zsfuzz::OpStatus::kNotRun;
   f = zsfuzz::oracle::CheckKernel(b, true);
   ASSERT_TRUE(f);
-  EXPECT_EQ(f->field, "BUG: zspage->inuse");
-  EXPECT_EQ(f->headline, "BUG: zspage->inuse at /x/zsmalloc.cc:12");
-  EXPECT_EQ(f->where, "in t0 op 1");
-  EXPECT_EQ(f->position, 1u);
+  EXPECT_EQ(Got(f).field, "BUG: zspage->inuse");
+  EXPECT_EQ(Got(f).headline, "BUG: zspage->inuse at /x/zsmalloc.cc:12");
+  EXPECT_EQ(Got(f).where, "in t0 op 1");
+  EXPECT_EQ(Got(f).position, 1u);
   zsfuzz::ExecResult d = r;
   d.run.status = zs_sched::RunStatus::kDeadlock;
   d.run.report = "zs_sched: deadlock after 77 steps: no runnable virtual thread, 2 blocked\n";
   f = zsfuzz::oracle::CheckKernel(d, false);
   ASSERT_TRUE(f);
-  EXPECT_EQ(f->field, "deadlock");
+  EXPECT_EQ(Got(f).field, "deadlock");
   zsfuzz::ExecResult p = r;
   p.pool_created = false;
   f = zsfuzz::oracle::CheckKernel(p, true);
   ASSERT_TRUE(f);
-  EXPECT_EQ(f->field, "create_pool");
+  EXPECT_EQ(Got(f).field, "create_pool");
 }
 
 }  // namespace

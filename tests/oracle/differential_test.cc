@@ -35,12 +35,12 @@ class SequentialDiff : public ::testing::Test {
     program_ = ProgramFromText(kSequential);
     a_ = zsfuzz::Execute(program_, Variant("pre"), {});
     b_ = zsfuzz::Execute(program_, Variant("post"), {});
-    ASSERT_FALSE(CompareSequential(program_, a_, b_)) << CompareSequential(program_, a_, b_)->headline;
+    ASSERT_FALSE(CompareSequential(program_, a_, b_)) << Got(CompareSequential(program_, a_, b_)).headline;
   }
   std::string Field(const ExecResult& b) {
     auto f = CompareSequential(program_, a_, b);
-    if (f) headline_ = f->headline, where_ = f->where;
-    return f ? f->field : "";
+    if (f) headline_ = Got(f).headline, where_ = Got(f).where;
+    return f ? Got(f).field : "";
   }
   Program program_;
   ExecResult a_, b_;
@@ -137,13 +137,13 @@ class ConcurrentDiff : public ::testing::Test {
     a_ = zsfuzz::Execute(program_, Variant("pre"), {});
     b_ = zsfuzz::Execute(program_, Variant("post"), {});
     ASSERT_EQ(b_.run.status, zs_sched::RunStatus::kFinished) << b_.run.report;
-    ASSERT_FALSE(CompareConcurrent(program_, a_, b_)) << CompareConcurrent(program_, a_, b_)->headline;
+    ASSERT_FALSE(CompareConcurrent(program_, a_, b_)) << Got(CompareConcurrent(program_, a_, b_)).headline;
     ASSERT_EQ(b_.drained.live.size(), 3u) << "b, c and e";
   }
   std::string Field(const ExecResult& b) {
     auto f = CompareConcurrent(program_, a_, b);
-    if (f) headline_ = f->headline;
-    return f ? f->field : "";
+    if (f) headline_ = Got(f).headline;
+    return f ? Got(f).field : "";
   }
   Program program_;
   ExecResult a_, b_;

@@ -44,7 +44,7 @@ TEST(InflightTest, RealRunsStayInsideTheirBounds) {
       const ExecResult r = Exec(text, v);
       ASSERT_EQ(r.run.status, zs_sched::RunStatus::kFinished) << r.run.report;
       auto f = CheckInflight(ProgramFromText(text), r, zsfuzz::TraitsFor(Variant(v)), false);
-      EXPECT_FALSE(f) << v << " seed " << seed << ": " << f->headline;
+      EXPECT_FALSE(f) << v << " seed " << seed << ": " << Got(f).headline;
     }
   }
 }
@@ -62,10 +62,11 @@ TEST(InflightTest, PostsLocklessFreeBreaksTheBaseTreesBound) {
     EXPECT_FALSE(CheckInflight(p, r, kLocklessFree, false)) << "seed " << seed;
     auto f = CheckInflight(p, r, kLockedFree, false);
     if (!f) continue;
-    EXPECT_EQ(f->field, "stat_pages.pages_allocated");
-    EXPECT_EQ(f->headline.rfind("stat_pages pages_allocated: got=", 0), 0u) << f->headline;
-    EXPECT_NE(f->headline.find("frees in flight 7 (not counted: frees under class->lock)"), std::string::npos)
-        << f->headline;
+    EXPECT_EQ(Got(f).field, "stat_pages.pages_allocated");
+    EXPECT_EQ(Got(f).headline.rfind("stat_pages pages_allocated: got=", 0), 0u) << Got(f).headline;
+    EXPECT_NE(Got(f).headline.find("frees in flight 7 (not counted: frees under class->lock)"),
+              std::string::npos)
+        << Got(f).headline;
     if (hits++ > 0) continue;
     // Through the public API, with the traits overridden.
     zsfuzz::CheckOptions opt;
@@ -92,8 +93,8 @@ class TamperInflight : public ::testing::Test {
   }
   std::string Field(const VariantTraits& traits = kLockedFree) {
     auto f = CheckInflight(program_, run_, traits, false);
-    if (f) headline_ = f->headline;
-    return f ? f->field : "";
+    if (f) headline_ = Got(f).headline;
+    return f ? Got(f).field : "";
   }
   zsfuzz::Program program_;
   ExecResult run_;

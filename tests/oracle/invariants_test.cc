@@ -107,7 +107,7 @@ TEST(WalkTest, RealRunsKeepEveryInvariantOnEveryVariant) {
       opt.observer = &obs;
       const zsfuzz::ExecResult r = zsfuzz::Execute(ProgramFromText(text), all[i], opt);
       EXPECT_EQ(r.run.status, zs_sched::RunStatus::kFinished) << r.run.report;
-      EXPECT_FALSE(obs.failure()) << all[i]->name << ": " << obs.failure()->headline << "\n" << text;
+      EXPECT_FALSE(obs.failure()) << all[i]->name << ": " << Got(obs.failure()).headline << "\n" << text;
       EXPECT_FALSE(zsfuzz::oracle::CheckTeardown(r)) << all[i]->name;
     }
   }
@@ -129,8 +129,8 @@ class TamperTest : public ::testing::Test {
   zs_zspage_info& Z() { return c5_->zspages.at(0).info; }
   std::string Field() {
     auto f = CheckWalk(walk_, "here", 4);
-    if (f) headline_ = f->headline;
-    return f ? f->field : "";
+    if (f) headline_ = Got(f).headline;
+    return f ? Got(f).field : "";
   }
   PoolWalk walk_;
   ClassWalk* c5_ = nullptr;
@@ -232,7 +232,7 @@ TEST_F(TamperTest, PoolCountsAgainstThePagesHeld) {
 TEST(WalkTest, LeftoversAfterTheDrainAndAfterEmptying) {
   WalkCapture drained(QuiescentPoint::kDrained, 0);
   Exec("threads 1\nt0: malloc 100 -> a ; malloc 100 -> b\n", "post", &drained);
-  ASSERT_TRUE(drained.walk);
+  if (!drained.walk) GTEST_FAIL() << "no walk after the drain";
   EXPECT_FALSE(CheckWalk(*drained.walk, "here", 0));
   PoolWalk w = *drained.walk;
   // Both objects freed but the empty zspage still listed, consistently: what
@@ -251,11 +251,11 @@ TEST(WalkTest, LeftoversAfterTheDrainAndAfterEmptying) {
   w.point = QuiescentPoint::kEmptied;
   auto f = CheckWalk(w, "here", 0);
   ASSERT_TRUE(f);
-  EXPECT_EQ(f->field, "leak.zspages");
+  EXPECT_EQ(Got(f).field, "leak.zspages");
   w.point = QuiescentPoint::kDrained;
   f = CheckWalk(w, "here", 0);
   ASSERT_TRUE(f);
-  EXPECT_EQ(f->field, "drained.empty_zspage");
+  EXPECT_EQ(Got(f).field, "drained.empty_zspage");
 }
 
 // A WARN (or lockdep report) is caught at the first quiescent point after it.
@@ -263,7 +263,8 @@ class WarnAfterOp : public zsfuzz::ExecObserver {
  public:
   explicit WarnAfterOp(uint32_t op) : op_(op), inner_("post") {}
   bool AtQuiescentPoint(const zsfuzz::ExecView& view) override {
-    if (view.point == QuiescentPoint::kAfterOp && view.index == op_) kernel::kernel_warn(__FILE__, __LINE__, "test");
+    if (view.point == QuiescentPoint::kAfterOp && view.index == op_)
+      kernel::kernel_warn(__FILE__, __LINE__, "test");
     return inner_.AtQuiescentPoint(view);
   }
   const uint32_t op_;
@@ -274,9 +275,9 @@ TEST(WalkTest, KernelWarningsAtQuiescentPoints) {
   WarnAfterOp obs(1);
   const zsfuzz::ExecResult r = Exec("threads 1\nt0: malloc 100 -> a ; write a ; free a\n", "post", &obs);
   ASSERT_TRUE(obs.inner_.failure());
-  EXPECT_EQ(obs.inner_.failure()->field, "WARN");
-  EXPECT_EQ(obs.inner_.failure()->position, 1u);
-  EXPECT_EQ(obs.inner_.failure()->where, "after t0 op 1 (write a)");
+  EXPECT_EQ(Got(obs.inner_.failure()).field, "WARN");
+  EXPECT_EQ(Got(obs.inner_.failure()).position, 1u);
+  EXPECT_EQ(Got(obs.inner_.failure()).where, "after t0 op 1 (write a)");
   EXPECT_TRUE(r.stopped);
   EXPECT_EQ(r.warns, 1u);
 }
@@ -287,13 +288,13 @@ TEST(WalkTest, TeardownCounts) {
   r.pages_in_use_end = 3;
   auto f = zsfuzz::oracle::CheckTeardown(r);
   ASSERT_TRUE(f);
-  EXPECT_EQ(f->field, "teardown.pages_in_use");
-  EXPECT_EQ(f->headline, "pages in use after zs_destroy_pool: got=3 expected=0");
+  EXPECT_EQ(Got(f).field, "teardown.pages_in_use");
+  EXPECT_EQ(Got(f).headline, "pages in use after zs_destroy_pool: got=3 expected=0");
   r.pages_in_use_end = 0;
   r.nr_zspages_end = -1;
   f = zsfuzz::oracle::CheckTeardown(r);
   ASSERT_TRUE(f);
-  EXPECT_EQ(f->field, "teardown.NR_ZSPAGES");
+  EXPECT_EQ(Got(f).field, "teardown.NR_ZSPAGES");
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ class ModelTest : public ::testing::Test {
     program_ = ProgramFromText(kSequential);
     run_ = Exec(kSequential, "post");
     ASSERT_EQ(run_.run.status, zs_sched::RunStatus::kFinished) << run_.run.report;
-    ASSERT_FALSE(CheckModel(program_, run_, true)) << CheckModel(program_, run_, true)->headline;
+    ASSERT_FALSE(CheckModel(program_, run_, true)) << Got(CheckModel(program_, run_, true)).headline;
   }
 
   zsfuzz::OpResult& Op(ExecResult& r, size_t i) { return r.ops[0][i]; }
@@ -60,8 +60,8 @@ class ModelTest : public ::testing::Test {
   // The field of the failure the tampered record gets, "" if none.
   std::string Field(const ExecResult& r, bool sequential = true) {
     auto f = CheckModel(program_, r, sequential);
-    if (f) headline_ = f->headline;
-    return f ? f->field : "";
+    if (f) headline_ = Got(f).headline;
+    return f ? Got(f).field : "";
   }
 
   Program program_;

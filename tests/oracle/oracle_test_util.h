@@ -47,6 +47,17 @@ class WalkCapture : public zsfuzz::ExecObserver {
   const uint32_t index_;
 };
 
+// The failure in `f`, or one whose field and headline say there was none
+// (so tests read fields without dereferencing an empty optional).
+inline const zsfuzz::oracle::Failure& Got(const std::optional<zsfuzz::oracle::Failure>& f) {
+  static const zsfuzz::oracle::Failure kNone = [] {
+    zsfuzz::oracle::Failure none;
+    none.field = none.headline = "(no failure)";
+    return none;
+  }();
+  return f ? *f : kNone;
+}
+
 // Runs `text` on `variant` with the executor's defaults (plus `observer`).
 inline zsfuzz::ExecResult Exec(const std::string& text, const char* variant,
                                zsfuzz::ExecObserver* observer = nullptr, bool trace = false) {
