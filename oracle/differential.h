@@ -3,10 +3,12 @@
 // Levels 3 and 4: two variants' runs of one program compared.
 //   sequential (one thread)  after every op: the op's result class (handle or
 //            -errno, contents read, values returned; never handle values or
-//            PFNs), then the snapshot: every class stat, zs_get_total_pages,
-//            NR_ZSPAGES, pages in use, pages_compacted, the live slots and
-//            their contents, the debugfs class table; then the drained and
-//            emptied snapshots and the page counts after zs_destroy_pool
+//            PFNs; migration results only when both runs started from a clean
+//            page allocator, since they act on recorded PFNs), then the
+//            snapshot: every class stat, zs_get_total_pages, NR_ZSPAGES, pages
+//            in use, pages_compacted, the live slots and their contents, the
+//            debugfs class table; then the drained and emptied snapshots and
+//            the page counts after zs_destroy_pool
 //   concurrent  after the drain: the live slots, their sizes and contents,
 //            each class's obj_used (the first and the last only when no
 //            fail_pages/fail_slab armed an injector: which malloc meets an
