@@ -42,5 +42,9 @@ const Subcommand& ClassesCommand();
 const Subcommand& StressCommand();
 const Subcommand& PrintCommand();
 const Subcommand& EncodeCommand();
+const Subcommand& RunCommand();
+const Subcommand& ReproCommand();
+const Subcommand& MinimizeCommand();
+const Subcommand& FuzzChildCommand();
 
 }  // namespace zsfuzz

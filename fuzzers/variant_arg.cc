@@ -1,6 +1,8 @@
 #include "variant_arg.h"
 
 #include "absl/strings/str_format.h"
+#include "mutants.h"
+#include "targets/diff_target.h"
 
 namespace zsfuzz {
 
@@ -23,6 +25,17 @@ absl::StatusOr<const zs_variant_ops*> FindVariantOrError(absl::string_view name)
         absl::StrFormat("unknown variant '%s'; variants: %s (see 'zsfuzz list')", name, VariantNames()));
   }
   return v;
+}
+
+void AcceptSeededMutants() {
+  std::string names;
+  for (const SeededMutant& m : SeededMutants()) names += (names.empty() ? "" : ", ") + std::string(m.name);
+  targets::SetExtraVariantLookup(
+      [](std::string_view name) -> const zs_variant_ops* {
+        const SeededMutant* m = FindSeededMutant(name);
+        return m ? m->ops : nullptr;
+      },
+      names);
 }
 
 }  // namespace zsfuzz

@@ -19,4 +19,8 @@ std::string VariantNames();
 // when `name` is empty: the flag is required).
 absl::StatusOr<const zs_variant_ops*> FindVariantOrError(absl::string_view name);
 
+// Lets --variants (run, repro, minimize) name the seeded mutants of
+// tests/mutants as well, e.g. `--variants post,mut-pages-leak`.
+void AcceptSeededMutants();
+
 }  // namespace zsfuzz

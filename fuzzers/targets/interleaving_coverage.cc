@@ -1,0 +1,75 @@
+#include "targets/interleaving_coverage.h"
+
+#include <cstdint>
+#include <cstring>
+
+#include "sched/runner.h"
+#include "sched/trace.h"
+
+// libFuzzer finds this array through the linker's __start_/__stop_ symbols of
+// the section; `used` keeps it when nothing else names it.
+__attribute__((used, section("__libfuzzer_extra_counters"))) static uint8_t
+    g_interleaving_counters[zsfuzz::targets::kInterleavingCounters];
+
+namespace zsfuzz::targets {
+namespace {
+
+// Scheduler-side state of the current execution (one run at a time).
+struct PairState {
+  int last_tid = -1;
+  const char* last_site = nullptr;
+  const void* last_obj = nullptr;
+  // The latest step of a thread other than last_tid.
+  const char* other_site = nullptr;
+  const void* other_obj = nullptr;
+};
+PairState g_state;
+
+inline uint64_t Mix(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  return x;
+}
+
+void OnStep(void*, const zs_sched::TraceStep& s) {
+  PairState& st = g_state;
+  if (s.index == 0) st = PairState{};  // a new execution
+  const char* partner_site;
+  const void* partner_obj;
+  if (s.tid != st.last_tid) {
+    partner_site = st.last_site;
+    partner_obj = st.last_obj;
+    st.other_site = st.last_site;
+    st.other_obj = st.last_obj;
+  } else {
+    partner_site = st.other_site;
+    partner_obj = st.other_obj;
+  }
+  st.last_tid = s.tid;
+  st.last_site = s.site;
+  st.last_obj = s.obj;
+  if (partner_site == nullptr) return;  // no other thread has run yet
+  // Site strings are static, so their addresses name them within the process.
+  const uint64_t flags = uint64_t{s.obj != nullptr && s.obj == partner_obj} | static_cast<uint64_t>(s.kind)
+                                                                                  << 1;
+  const uint64_t h = Mix(Mix(reinterpret_cast<uintptr_t>(partner_site) * 0x9e3779b97f4a7c15ULL ^
+                             reinterpret_cast<uintptr_t>(s.site)) ^
+                         flags);
+  uint8_t& c = g_interleaving_counters[h % kInterleavingCounters];
+  if (c != 0xff) c++;
+}
+
+}  // namespace
+
+void InstallInterleavingCoverage() { zs_sched::SetStepObserver(&OnStep, nullptr); }
+
+size_t InterleavingCountersSet() {
+  size_t n = 0;
+  for (uint8_t c : g_interleaving_counters) n += c != 0;
+  return n;
+}
+
+void ClearInterleavingCounters() { std::memset(g_interleaving_counters, 0, sizeof g_interleaving_counters); }
+
+}  // namespace zsfuzz::targets

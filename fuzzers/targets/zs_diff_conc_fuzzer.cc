@@ -1,0 +1,28 @@
+// zs_diff_conc_fuzzer: differential fuzz target. The program's threads run as
+// virtual threads under the schedule in the input, and CheckProgram compares
+// the variants (CheckConcurrent from two threads up).
+// Variants: -variants=A,B or ZSFUZZ_VARIANTS=A,B (default pre,post). The
+// logic is in diff_target.cc, shared with zsfuzz run/repro/minimize.
+#include <cstddef>
+#include <cstdint>
+
+#include "targets/diff_target.h"
+
+extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  zsfuzz::targets::InitStandaloneTarget(zsfuzz::targets::TargetKind::kConc, *argc, *argv);
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  return zsfuzz::targets::TestOneInput(data, size);
+}
+
+extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size, unsigned int seed) {
+  return zsfuzz::targets::CustomMutator(data, size, max_size, seed);
+}
+
+extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t* data1, size_t size1, const uint8_t* data2,
+                                            size_t size2, uint8_t* out, size_t max_out_size,
+                                            unsigned int seed) {
+  return zsfuzz::targets::CustomCrossOver(data1, size1, data2, size2, out, max_out_size, seed);
+}
