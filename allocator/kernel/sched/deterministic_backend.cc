@@ -503,24 +503,31 @@ void OnKernelBug(const char* report) {
   ex->PrintTail("BUG", me);
 }
 
-void OnSanitizerDeath() {
+void OnSanitizerReport() {
   VThread* me = Me();
   Execution* ex = g_execution.load(kRelaxed);
   if (me != nullptr && ex != nullptr) ex->PrintTail("sanitizer report", me);
 }
 
 }  // namespace
+}  // namespace zs_sched
+
+// ASan, TSan and UBSan call this with the SUMMARY line at the end of every
+// report (before a fatal one ends the process). Hooking it rather than the
+// sanitizer death callback, which has a single slot, leaves that slot to
+// libFuzzer: it saves the crashing input there.
+extern "C" void __sanitizer_report_error_summary(const char* error_summary) {
+  std::fprintf(stderr, "%s\n", error_summary);
+  zs_sched::OnSanitizerReport();
+}
+
+namespace zs_sched {
 
 const kernel::sched_ops& DeterministicSchedOps() { return kDeterministicOps; }
 
 namespace internal {
 
 RunResult RunExecution(const Schedule& schedule, const RunOptions& options, std::function<void()> root) {
-  static bool death_callback_set = false;
-  if (!death_callback_set) {
-    SetSanitizerDeathCallback(&OnSanitizerDeath);
-    death_callback_set = true;
-  }
   kernel::set_bug_report_hook(&OnKernelBug);
   Execution ex(schedule, options, std::move(root));
   RunResult r = ex.Run();

@@ -92,13 +92,4 @@ inline void LsanRegisterRootRegion(const void* p, size_t size) {
 #endif
 }
 
-// Runs `fn` when ASan or TSan dies on a report (prints which virtual thread).
-inline void SetSanitizerDeathCallback(void (*fn)()) {
-#if ZS_SCHED_ASAN || ZS_SCHED_TSAN
-  __sanitizer_set_death_callback(fn);
-#else
-  (void)fn;
-#endif
-}
-
 }  // namespace zs_sched
