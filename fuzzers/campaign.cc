@@ -39,6 +39,8 @@
 extern "C" int LLVMFuzzerRunDriver(int* argc, char*** argv,
                                    int (*callback)(const uint8_t* data, size_t size));
 
+extern char** environ;
+
 namespace zsfuzz {
 namespace {
 
@@ -101,6 +103,8 @@ class Campaign {
   void RecordFinding(TargetKind kind, TargetState* state, const std::string& signature,
                      const std::string& text_file, const std::string& log_path,
                      const std::string& target_flag);
+  // Keeps a crash from ending every later child the same way.
+  void ForgetCrash(TargetKind kind, const std::string& input, const std::string& summary);
   void RecordCrash(TargetKind kind, TargetState* state, const std::string& artifact,
                    const std::string& summary, const std::string& log_path);
   bool EnsureOutDir();
@@ -209,21 +213,46 @@ void Campaign::RecordFinding(TargetKind kind, TargetState* state, const std::str
   findings_.push_back(std::move(f));
 }
 
+void Campaign::ForgetCrash(TargetKind kind, const std::string& input, const std::string& summary) {
+  // The corpus may hold the input itself (a seed, or one that crashed only
+  // after a restart): the next child must not load it again.
+  const std::string dir = TargetDir(workdir_, kind);
+  std::error_code ec;
+  for (const fs::directory_entry& e : fs::directory_iterator(dir + "/corpus", ec)) {
+    if (e.file_size(ec) != input.size()) continue;
+    absl::StatusOr<std::string> bytes = ReadFileBytes(e.path().string());
+    if (bytes.ok() && *bytes == input) fs::remove(e.path(), ec);
+  }
+  // A data race cannot be stepped over in the process, but TSan can be told
+  // to let the next children pass it by: "race:<function>" (the frame the
+  // SUMMARY line names, parameters dropped).
+  if (absl::StartsWith(summary, "ThreadSanitizer: data race")) {
+    const size_t in = summary.rfind(" in ");
+    if (in == std::string::npos) return;
+    std::string function = summary.substr(in + 4);
+    function = function.substr(0, function.find('('));
+    std::ofstream(dir + "/tsan.supp", std::ios::app) << "race:" << function << "\n";
+  }
+}
+
 void Campaign::RecordCrash(TargetKind kind, TargetState* state, const std::string& artifact,
                            const std::string& summary, const std::string& log_path) {
   const std::string signature = targets::CrashSignature(summary);
-  {
-    std::lock_guard<std::mutex> lock(state->mu);
-    if (std::find(state->known.begin(), state->known.end(), signature) != state->known.end()) {
-      state->stats.repeats++;
-      return;
-    }
-  }
   // The crash file is the raw input; its text is what the target checked.
   absl::StatusOr<std::string> bytes = ReadFileBytes(artifact);
   if (!bytes.ok()) {
     std::fprintf(stderr, "zsfuzz run: %s\n", std::string(bytes.status().message()).c_str());
     return;
+  }
+  ForgetCrash(kind, *bytes, summary);
+  {
+    std::lock_guard<std::mutex> lock(state->mu);
+    if (std::find(state->known.begin(), state->known.end(), signature) != state->known.end()) {
+      state->stats.repeats++;
+      std::error_code ec;
+      fs::remove(artifact, ec);
+      return;
+    }
   }
   const Program p = targets::ProgramForTarget(
       kind, targets::DecodeInput(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size()));
@@ -256,6 +285,20 @@ int Campaign::RunChild(TargetKind kind, TargetState* state, uint32_t seconds, co
   argv.reserve(args.size() + 1);
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
+  // The environment, with the races already found suppressed (ForgetCrash).
+  std::vector<std::string> env;
+  const std::string supp = TargetDir(workdir_, kind) + "/tsan.supp";
+  for (char** e = environ; *e != nullptr; e++) {
+    if (std::strncmp(*e, "TSAN_OPTIONS=", 13) == 0 && fs::exists(supp)) {
+      env.push_back(absl::StrCat(*e, ":suppressions=", supp));
+    } else {
+      env.emplace_back(*e);
+    }
+  }
+  std::vector<char*> envp;
+  envp.reserve(env.size() + 1);
+  for (std::string& e : env) envp.push_back(e.data());
+  envp.push_back(nullptr);
   const pid_t pid = fork();
   if (pid < 0) {
     close(pipefd[0]);
@@ -266,7 +309,7 @@ int Campaign::RunChild(TargetKind kind, TargetState* state, uint32_t seconds, co
     dup2(pipefd[1], STDERR_FILENO);
     const int devnull = open("/dev/null", O_WRONLY);
     if (devnull >= 0) dup2(devnull, STDOUT_FILENO);
-    execv(argv[0], argv.data());
+    execve(argv[0], argv.data(), envp.data());
     _exit(127);
   }
   close(pipefd[1]);

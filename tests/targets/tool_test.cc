@@ -218,6 +218,35 @@ TEST(ZsfuzzRun, FindsASeededMutantAndPrintsItsReproCommand) {
   fs::remove_all(out_dir);
 }
 
+// Under TSan, RFC v2's data race (corpus/regressions) kills the conc child
+// while it loads the seeds. The campaign records it as a crash finding, drops
+// the crashing input, suppresses that race for later children and goes on.
+TEST(ZsfuzzRun, ACrashIsAFindingAndTheCampaignGoesOn) {
+  if (!BuiltWithTsan()) GTEST_SKIP() << "the crash used here is a TSan report";
+  const std::string out_dir = TempPath("crash_findings");
+  const ToolRun r = RunZsfuzz(
+      {"run", "--variants", "pre,post-rfc-v2", "--time", "20", "--target", "conc", "--out", out_dir});
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(
+      r.out.find("finding 1: zs_diff_conc_fuzzer: crash:ThreadSanitizer: data race in zs_post_rfc_vN::"),
+      std::string::npos)
+      << r.out;
+  std::smatch m;
+  ASSERT_TRUE(
+      std::regex_search(r.out, m, std::regex(R"(\nzs_diff_conc_fuzzer +([0-9]+) +[0-9.]+ +([0-9]+) )")))
+      << r.out;
+  EXPECT_GT(std::stoull(m[1]), 10u) << "fuzzing went on after the crash: " << r.out;
+  EXPECT_GT(std::stoull(m[2]), 100u) << r.out;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(zs_diff_conc_fuzzer: ([0-9]+) restart\(s\))")))
+      << r.out;
+  EXPECT_LE(std::stoi(m[1]), 3) << "the race must not end every child: " << r.out;
+  ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(  file:  (\S+\.txt)\n)"))) << r.out;
+  const ToolRun replay = RunZsfuzz({"repro", m[1].str(), "--variants", "pre,post-rfc-v2"});
+  EXPECT_EQ(replay.exit_code, 1) << replay.out;
+  EXPECT_NE(replay.err.find("WARNING: ThreadSanitizer: data race"), std::string::npos) << replay.err;
+  fs::remove_all(out_dir);
+}
+
 struct UsageCase {
   const char* name;
   std::vector<std::string> args;
