@@ -6,9 +6,10 @@
 //            PFNs; migration results only when both runs started from a clean
 //            page allocator, since they act on recorded PFNs), then the
 //            snapshot: every class stat, zs_get_total_pages, NR_ZSPAGES, pages
-//            in use, pages_compacted, the live slots and their contents, the
-//            debugfs class table; then the drained and emptied snapshots and
-//            the page counts after zs_destroy_pool
+//            in use, pages_compacted, the live slots and their contents (the
+//            debugfs class table text at stat_classes ops and below); then the
+//            drained and emptied snapshots, with the class table, and the page
+//            counts after zs_destroy_pool
 //   concurrent  after the drain: the live slots, their sizes and contents,
 //            each class's obj_used (the first and the last only when no
 //            fail_pages/fail_slab armed an injector: which malloc meets an

@@ -70,7 +70,9 @@ class RunState {
   static void ThreadMain(void* arg);
   void RunThread(ThreadState* t, bool sequential);
   bool Observe(QuiescentPoint point, int thread, uint32_t index, const Snapshot* snap, const ThreadState* t);
-  void TakeSnapshot(Snapshot* s);
+  // with_table: also the debugfs class table, whose formatting would cost
+  // more than the rest of a per-op snapshot; class_info carries its numbers.
+  void TakeSnapshot(Snapshot* s, bool with_table);
   unsigned long PagesPerZspage(uint32_t size) const;
   unsigned int ClassIndexOfSize(uint32_t size) const;
 

@@ -108,7 +108,7 @@ void RunState::Root() {
   kernel::fault_inject_slab_alloc(0);
   kernel::set_zone_pressure(0);
   v_->flush_deferred(pool_);
-  TakeSnapshot(&result_->drained);
+  TakeSnapshot(&result_->drained, /*with_table=*/true);
   Observe(QuiescentPoint::kDrained, 0, 0, &result_->drained, nullptr);
 
   for (int s = 0; s < nr_slots_; s++) {
@@ -118,7 +118,7 @@ void RunState::Root() {
     }
   }
   v_->flush_deferred(pool_);
-  TakeSnapshot(&result_->emptied);
+  TakeSnapshot(&result_->emptied, /*with_table=*/true);
   Observe(QuiescentPoint::kEmptied, 0, 0, &result_->emptied, nullptr);
 
   v_->destroy_pool(pool_);
@@ -144,7 +144,7 @@ void RunState::RunThread(ThreadState* t, bool sequential) {
     if (options_.snapshots) {
       result_->after_op.emplace_back();
       snap = &result_->after_op.back();
-      TakeSnapshot(snap);
+      TakeSnapshot(snap, /*with_table=*/false);
     }
     if (!Observe(QuiescentPoint::kAfterOp, t->index, i, snap, t)) {
       result_->stopped = true;
@@ -174,12 +174,14 @@ bool RunState::Observe(QuiescentPoint point, int thread, uint32_t index, const S
   return options_.observer->AtQuiescentPoint(view);
 }
 
-void RunState::TakeSnapshot(Snapshot* s) {
+void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
   kernel::yield_point(kSnapshotSite, nullptr);
   s->taken = true;
-  kernel::seq_file table;
-  v_->classes_show(pool_, &table);
-  s->class_table = std::move(table.buf);
+  if (with_table) {
+    kernel::seq_file table;
+    v_->classes_show(pool_, &table);
+    s->class_table = std::move(table.buf);
+  }
   for (unsigned int i = 0; i < kNumClassIndices; i++) {
     if (geometry_[i].canonical != i) continue;
     zs_class_info ci{};

@@ -13,7 +13,8 @@
 //      gives the same PFNs, trace and trace hash every time;
 //   2. a pool of the program's chain size is created;
 //   3. one thread: the root virtual thread runs thread 0's ops in order, with a
-//      Snapshot after each; N threads: one kthread per program thread, the
+//      Snapshot after each (every number; the debugfs text is taken by
+//      stat_classes ops and at the drain); N threads: one kthread per program thread, the
 //      program's schedule interleaving them;
 //   4. drain: fault injection and pressure off, flush_deferred, snapshot
 //      (`drained`); every live slot is freed, flush again, snapshot
@@ -132,7 +133,7 @@ struct SlotView {
 // Everything observable about the pool at one point.
 struct Snapshot {
   bool taken = false;
-  std::string class_table;             // debugfs zsmalloc/<pool>/classes
+  std::string class_table;             // debugfs zsmalloc/<pool>/classes (drained, emptied)
   std::vector<zs_class_info> classes;  // canonical classes, by index
   unsigned long total_pages = 0;       // zs_get_total_pages()
   long pages_compacted = 0;            // zs_pool_stats()

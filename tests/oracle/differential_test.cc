@@ -121,7 +121,7 @@ TEST_F(SequentialDiff, SnapshotFields) {
   b.after_op[5].live[0].generation += 1;
   EXPECT_EQ(Field(b), "object.state");
   b = b_;
-  b.after_op[5].class_table += " ";
+  b.drained.class_table += " ";
   EXPECT_EQ(Field(b), "class_table");
   b = b_;
   b.emptied.total_pages = 1;

@@ -29,7 +29,12 @@ std::string Fingerprint(const ExecResult& r) {
     for (const OpResult& o : ops)
       s += std::to_string(static_cast<int>(o.status)) + "/" + std::to_string(o.err) + "/" +
            std::to_string(o.checksum) + (o.value < 0x100000 ? "/" + std::to_string(o.value) : "") + ";";
-  for (const zsfuzz::Snapshot& snap : r.after_op) s += snap.class_table + std::to_string(snap.total_pages);
+  for (const zsfuzz::Snapshot& snap : r.after_op) {
+    for (const zs_class_info& ci : snap.classes)
+      for (unsigned long v : ci.stats) s += std::to_string(v) + ",";
+    s += std::to_string(snap.total_pages);
+  }
+  s += r.drained.class_table + r.emptied.class_table;
   return s;
 }
 
