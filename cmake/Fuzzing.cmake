@@ -1,6 +1,6 @@
 # Coverage feedback and fuzz-engine linkage, chosen by ZSFUZZ_ENGINE (set by
 # the presets; README.md "Builds"):
-#   driver     default, asan, tsan: the tree is compiled with sancov inline
+#   driver     default, asan, tsan, coverage: the tree is compiled with sancov inline
 #              8-bit counters and a PC table, and `zsfuzz run` drives the targets
 #              through libFuzzer's LLVMFuzzerRunDriver (libclang_rt.fuzzer_no_main).
 #   libfuzzer  fuzz, fuzz-tsan: -fsanitize=fuzzer-no-link for the whole tree
