@@ -6,7 +6,9 @@
 // with `interleavings`, the interleaving coverage counters must have been
 // bumped too (the conc target: its programs run several virtual threads).
 //
-// usage: <smoke binary> [bytes [interleavings]]     (default 1048576)
+// usage: <smoke binary> [bytes [seed [interleavings]]]   (default 1048576 20261126)
+// A test may split its megabyte into shards with different seeds, so ctest
+// can run them side by side.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -36,7 +38,8 @@ constexpr size_t kMaxLen = ZSFUZZ_MAX_INPUT_LEN;
 
 int main(int argc, char** argv) {
   const size_t total = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : size_t{1} << 20;
-  const bool want_interleavings = argc > 2 && std::string_view(argv[2]) == "interleavings";
+  const uint64_t seed = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 20261126;
+  const bool want_interleavings = argc > 3 && std::string_view(argv[3]) == "interleavings";
   char variants[] = "-variants=pre,post";
   char* fargv[] = {argv[0], variants, nullptr};
   int fargc = 2;
@@ -44,7 +47,7 @@ int main(int argc, char** argv) {
   LLVMFuzzerInitialize(&fargc, &fargvp);
   zsfuzz::targets::ClearInterleavingCounters();
 
-  zsfuzz::Prng rng(20261126);
+  zsfuzz::Prng rng(seed);
   std::vector<uint8_t> input, previous, mutated(kMaxLen), crossed(kMaxLen);
   size_t fed = 0, inputs = 0, mutations = 0;
   while (fed < total) {
