@@ -145,11 +145,13 @@ const Subcommand& MinimizeCommand() {
       "Shrink a finding (fewer threads, ops, simpler arguments, fewer schedule decisions), same signature.",
       "FILE [--variants A,B] [--target seq|conc] [-o OUT]",
       "Delta debugging over the program: drops threads, then chunks of ops down to single ops (with the\n"
-      "ops that use a dropped malloc's slot), then explicit schedule decisions, then simplifies sizes,\n"
-      "values and pages, and repeats while anything helps. A candidate counts only if its verdict has the\n"
-      "same signature; each runs in a child process, so crashes are minimized too. Prints the sizes before\n"
-      "and after and writes the text form to OUT (default FILE.min.txt). Exit status 1 when it wrote a\n"
-      "minimized finding, 0 if FILE is no finding.",
+      "ops that use a dropped malloc's slot; with several threads, a drop that loses the finding is\n"
+      "retried under round robin and random seeds 1-8, as each drop shifts the interleaving), then\n"
+      "explicit schedule decisions, then simplifies sizes, values and pages, and repeats while anything\n"
+      "helps. A candidate counts only if its verdict has the same signature; each runs in a child\n"
+      "process, so crashes are minimized too. Prints the sizes before and after and writes the text form\n"
+      "to OUT (default FILE.min.txt). Exit status 1 when it wrote a minimized finding, 0 if FILE is no\n"
+      "finding.",
       {"variants", "target", "out"},
       &RunMinimizeCommand,
       1,

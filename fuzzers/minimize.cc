@@ -22,6 +22,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// TryRescheduled's alternatives: round robin, then random walks with seeds 1..N.
+constexpr uint64_t kRescheduleSeeds = 8;
+
 std::string ReadAll(int fd) {
   std::string out;
   char buf[4096];
@@ -62,6 +65,10 @@ class Minimizer {
   }
   // True (and `best` updated) if `candidate` keeps the signature.
   bool Try(const Program& candidate, Program* best);
+  // Try, then (several threads) the same candidate under each of a few other
+  // schedules: a race needs its two accesses to meet, and dropping an op
+  // shifts every later step, so the schedule that showed it may no longer.
+  bool TryRescheduled(Program candidate, Program* best);
   bool DropThreads(Program* best);
   bool DropOpChunks(Program* best);
   bool SimplifyArgs(Program* best);
@@ -86,13 +93,25 @@ bool Minimizer::Try(const Program& candidate, Program* best) {
   return true;
 }
 
+bool Minimizer::TryRescheduled(Program candidate, Program* best) {
+  if (Try(candidate, best)) return true;
+  if (candidate.threads.size() < 2) return false;
+  const zs_sched::Schedule own = candidate.schedule;
+  for (uint64_t k = 0; k <= kRescheduleSeeds && !OutOfBudget(); k++) {
+    candidate.schedule = k == 0 ? zs_sched::Schedule::RoundRobin() : zs_sched::Schedule::Random(k);
+    if (candidate.schedule == own) continue;
+    if (Try(candidate, best)) return true;
+  }
+  return false;
+}
+
 bool Minimizer::DropThreads(Program* best) {
   bool any = false;
   for (size_t t = best->threads.size(); t-- > 0 && best->threads.size() > 1;) {
     Program c = DropOps(*best, [t](size_t thread, size_t) { return thread == t; });
     c.threads.erase(c.threads.begin() + static_cast<long>(t));
     Normalize(&c);
-    any |= Try(c, best);
+    any |= TryRescheduled(c, best);
   }
   return any;
 }
@@ -114,7 +133,9 @@ bool Minimizer::DropOpChunks(Program* best) {
         for (size_t t = 0; t < thread; t++) flat += best->threads[t].size();
         return flat >= lo && flat < hi;
       });
-      any |= Try(c, best);
+      // Single ops get the other schedules too: that is where a fixed
+      // interleaving stops the shrinking.
+      any |= chunk == 1 ? TryRescheduled(c, best) : Try(c, best);
       if (start > total(*best)) start = total(*best);
     }
     if (chunk == 1) break;

@@ -3,7 +3,10 @@
 // Shrinking a finding (`zsfuzz minimize`): delta debugging over the program's
 // structure, keeping the verdict's signature. Passes, repeated until none
 // helps: drop whole threads; drop ops (ddmin: halves, quarters, ... single
-// ops; dropping a malloc drops the ops that name its slot); simpler arguments
+// ops; dropping a malloc drops the ops that name its slot; with several
+// threads, a thread or single op whose drop loses the finding under the
+// program's schedule is tried again under round robin and random walks with
+// seeds 1..8, since every drop shifts the interleaving); simpler arguments
 // (smaller sizes, values and pages, the default chain); fewer explicit
 // schedule decisions. Every candidate runs in a forked child, so a candidate
 // that crashes (a sanitizer report, a BUG) cannot end the minimization and no

@@ -45,17 +45,8 @@ class Bounds {
 
  private:
   void Fail(int t, long i, const std::string& field, const std::string& headline) {
-    if (failure_) return;
-    Failure f;
-    f.level = Level::kInflight;
-    f.field = field;
-    f.headline = headline;
-    f.where = "in " + DescribeOp(p_, t, i);
-    f.variant = r_.variant ? r_.variant->name : "";
-    f.position = seq_ ? static_cast<uint64_t>(i) : kPosInflight;
-    f.thread = t;
-    f.op = i;
-    failure_ = f;
+    if (!failure_)
+      failure_ = FailureInOp(Level::kInflight, p_, r_, seq_, kPosInflight, t, i, field, headline);
   }
 
   void Pages(int t, long i, const StatsProbe& p) {

@@ -64,17 +64,7 @@ class Model {
 
  private:
   void Fail(int t, long i, const std::string& field, const std::string& what) {
-    if (failure_) return;
-    Failure f;
-    f.level = Level::kModel;
-    f.field = field;
-    f.headline = what;
-    f.where = "in " + DescribeOp(p_, t, i);
-    f.variant = r_.variant ? r_.variant->name : "";
-    f.position = seq_ ? static_cast<uint64_t>(i) : kPosOps;
-    f.thread = t;
-    f.op = i;
-    failure_ = f;
+    if (!failure_) failure_ = FailureInOp(Level::kModel, p_, r_, seq_, kPosOps, t, i, field, what);
   }
   void FailEnd(const std::string& field, const std::string& headline) {
     if (failure_) return;
@@ -371,6 +361,21 @@ std::string DescribeOp(const Program& program, int thread, long op) {
       op >= static_cast<long>(program.threads[thread].size()))
     return absl::StrFormat("t%d op %d", thread, op);
   return absl::StrFormat("t%d op %d (%s)", thread, op, OpText(program.threads[thread][op]));
+}
+
+Failure FailureInOp(Level level, const Program& program, const ExecResult& exec, bool sequential,
+                    uint64_t concurrent_position, int thread, long op, const std::string& field,
+                    const std::string& headline) {
+  Failure f;
+  f.level = level;
+  f.field = field;
+  f.headline = headline;
+  f.where = "in " + DescribeOp(program, thread, op);
+  f.variant = exec.variant ? exec.variant->name : "";
+  f.position = sequential ? static_cast<uint64_t>(op) : concurrent_position;
+  f.thread = thread;
+  f.op = op;
+  return f;
 }
 
 std::optional<Failure> CheckModel(const Program& program, const ExecResult& exec, bool sequential) {

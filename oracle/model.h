@@ -24,6 +24,7 @@
 //   if (auto f = oracle::CheckModel(program, exec, /*sequential=*/true)) puts(f->headline.c_str());
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -39,5 +40,12 @@ std::optional<Failure> CheckModel(const Program& program, const ExecResult& exec
 std::string OpText(const Op& op);
 // "t0 op 4 (free c)".
 std::string DescribeOp(const Program& program, int thread, long op);
+
+// A failure of a `level` check in op `op` of thread `thread` of the run `exec`
+// of `program`: where "in t0 op 4 (free c)", placed at the op's index with one
+// thread and at `concurrent_position` (a kPos* phase) with several.
+Failure FailureInOp(Level level, const Program& program, const ExecResult& exec, bool sequential,
+                    uint64_t concurrent_position, int thread, long op, const std::string& field,
+                    const std::string& headline);
 
 }  // namespace zsfuzz::oracle

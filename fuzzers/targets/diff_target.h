@@ -1,7 +1,7 @@
 // File: targets/diff_target.h
 //
 // The two differential fuzz targets, as functions: what their libFuzzer /
-// AFL++ entry points (zs_diff_seq_fuzzer.cc, zs_diff_conc_fuzzer.cc) call, and
+// AFL++ entry points (diff_fuzzer_main.cc, compiled once per target) call, and
 // what zsfuzz calls for `run` (in-process through LLVMFuzzerRunDriver),
 // `repro` and `minimize`, so all of them check an input the same way.
 //

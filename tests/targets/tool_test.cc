@@ -1,8 +1,5 @@
 // zsfuzz run / repro / minimize and the standalone target binaries, run as a
 // user runs them: exit codes, output lines, determinism.
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -10,13 +7,12 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "run_tool.h"
-
-extern char** environ;
 
 namespace zsfuzz_test {
 namespace {
@@ -36,47 +32,6 @@ std::string ReadFile(const std::string& path) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
-}
-
-// Runs `binary args...` with `env` added to the environment.
-ToolRun RunBinary(const std::string& binary, const std::vector<std::string>& args,
-                  const std::vector<std::string>& env = {}) {
-  const std::string out_path = TempPath("bin.out"), err_path = TempPath("bin.err");
-  std::vector<std::string> store = {binary};
-  store.insert(store.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  argv.reserve(store.size() + 1);
-  for (std::string& a : store) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_store = env;
-  std::vector<char*> envp;
-  envp.reserve(env_store.size() + 1);
-  for (std::string& e : env_store) envp.push_back(e.data());
-  for (char** e = environ; *e != nullptr; e++) envp.push_back(*e);
-  envp.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  pid_t pid = 0;
-  ToolRun run;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    ADD_FAILURE() << "posix_spawn " << binary << ": " << rc;
-    return run;
-  }
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0) {
-  }
-  if (WIFEXITED(status)) run.exit_code = WEXITSTATUS(status);
-  run.out = ReadFile(out_path);
-  run.err = ReadFile(err_path);
-  fs::remove(out_path);
-  fs::remove(err_path);
-  return run;
 }
 
 // The value of the "trace-hash: 0x..." line, or "".
@@ -220,7 +175,8 @@ TEST(ZsfuzzRun, FindsASeededMutantAndPrintsItsReproCommand) {
 
 // Under TSan, RFC v2's data race (corpus/regressions) kills the conc child
 // while it loads the seeds. The campaign records it as a crash finding, drops
-// the crashing input, suppresses that race for later children and goes on.
+// the crashing input, suppresses that race for later children and goes on;
+// the finding replays exactly and minimizes (issue 4's "done" for the race).
 TEST(ZsfuzzRun, ACrashIsAFindingAndTheCampaignGoesOn) {
   if (!BuiltWithTsan()) GTEST_SKIP() << "the crash used here is a TSan report";
   const std::string out_dir = TempPath("crash_findings");
@@ -241,10 +197,35 @@ TEST(ZsfuzzRun, ACrashIsAFindingAndTheCampaignGoesOn) {
       << r.out;
   EXPECT_LE(std::stoi(m[1]), 3) << "the race must not end every child: " << r.out;
   ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(  file:  (\S+\.txt)\n)"))) << r.out;
-  const ToolRun replay = RunZsfuzz({"repro", m[1].str(), "--variants", "pre,post-rfc-v2"});
-  EXPECT_EQ(replay.exit_code, 1) << replay.out;
-  EXPECT_NE(replay.err.find("WARNING: ThreadSanitizer: data race"), std::string::npos) << replay.err;
+  const std::string file = m[1].str();
+  // The finding replays 20 times out of 20 along the same steps: the trace
+  // hash printed with the report (up to it) is the same every time.
+  std::set<std::string> hashes;
+  for (int i = 0; i < 20; i++) {
+    const ToolRun replay = RunZsfuzz({"repro", file, "--variants", "pre,post-rfc-v2"});
+    EXPECT_EQ(replay.exit_code, 1) << replay.out;
+    EXPECT_NE(replay.err.find("WARNING: ThreadSanitizer: data race"), std::string::npos) << replay.err;
+    std::smatch h;
+    EXPECT_TRUE(std::regex_search(replay.err, h, std::regex("\ntrace-hash: (0x[0-9a-f]{16}) ")))
+        << replay.err;
+    hashes.insert(h.size() > 1 ? h[1].str() : "none");
+  }
+  EXPECT_EQ(hashes.size(), 1u) << "replays took different paths";
+  // And minimize shrinks it, keeping the signature.
+  const std::string min_file = TempPath("crash_min.txt");
+  const ToolRun min = RunZsfuzz({"minimize", file, "--variants", "pre,post-rfc-v2", "-o", min_file});
+  EXPECT_EQ(min.exit_code, 1) << min.out << min.err;
+  std::smatch before, after;
+  ASSERT_TRUE(std::regex_search(min.out, before, std::regex(R"(\nbefore: \d+ thread\(s\), (\d+) op)")))
+      << min.out;
+  ASSERT_TRUE(std::regex_search(min.out, after, std::regex(R"(\nafter:  \d+ thread\(s\), (\d+) op)")))
+      << min.out;
+  EXPECT_LT(std::stoi(after[1]), std::stoi(before[1])) << min.out;
+  const ToolRun again = RunZsfuzz({"repro", min_file, "--variants", "pre,post-rfc-v2"});
+  EXPECT_EQ(again.exit_code, 1) << again.out;
+  EXPECT_NE(again.err.find("SUMMARY: ThreadSanitizer: data race"), std::string::npos) << again.err;
   fs::remove_all(out_dir);
+  fs::remove(min_file);
 }
 
 struct UsageCase {

@@ -36,17 +36,24 @@ std::string Slurp(const std::string& path) {
 std::vector<std::string> ToolRun::OutLines() const { return SplitLines(out); }
 std::vector<std::string> ToolRun::ErrLines() const { return SplitLines(err); }
 
-ToolRun RunZsfuzz(const std::vector<std::string>& args) {
+ToolRun RunBinary(const std::string& binary, const std::vector<std::string>& args,
+                  const std::vector<std::string>& env) {
   const std::string base = ::testing::TempDir() + "zsfuzz_tool_" + std::to_string(getpid());
   const std::string out_path = base + ".out";
   const std::string err_path = base + ".err";
 
-  std::vector<std::string> argv_store = {ZSFUZZ_BINARY};
+  std::vector<std::string> argv_store = {binary};
   argv_store.insert(argv_store.end(), args.begin(), args.end());
   std::vector<char*> argv;
   argv.reserve(argv_store.size() + 1);
   for (std::string& a : argv_store) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::vector<std::string> env_store = env;
+  std::vector<char*> envp;
+  envp.reserve(env_store.size() + 1);
+  for (std::string& e : env_store) envp.push_back(e.data());
+  for (char** e = environ; *e != nullptr; e++) envp.push_back(*e);
+  envp.push_back(nullptr);
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -56,10 +63,10 @@ ToolRun RunZsfuzz(const std::vector<std::string>& args) {
                                    0600);
   pid_t pid = 0;
   ToolRun run;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   if (rc != 0) {
-    ADD_FAILURE() << "posix_spawn " << argv[0] << ": " << rc;
+    ADD_FAILURE() << "posix_spawn " << binary << ": " << rc;
     return run;
   }
   int status = 0;
@@ -72,6 +79,8 @@ ToolRun RunZsfuzz(const std::vector<std::string>& args) {
   std::remove(err_path.c_str());
   return run;
 }
+
+ToolRun RunZsfuzz(const std::vector<std::string>& args) { return RunBinary(ZSFUZZ_BINARY, args); }
 
 std::vector<std::string> VariantNames() {
   size_t count = 0;

@@ -17,8 +17,13 @@ struct ToolRun {
   std::vector<std::string> ErrLines() const;
 };
 
-// Runs `zsfuzz args...` (the binary CMake built, ZSFUZZ_BINARY) with no shell
-// in between, stdout and stderr captured separately.
+// Runs `binary args...` with no shell in between, stdout and stderr captured
+// separately (through temporary files), with `env` ("NAME=value" strings) in
+// front of this process's environment, so they override what it has.
+ToolRun RunBinary(const std::string& binary, const std::vector<std::string>& args,
+                  const std::vector<std::string>& env = {});
+
+// Runs `zsfuzz args...` (the binary CMake built, ZSFUZZ_BINARY) with RunBinary.
 ToolRun RunZsfuzz(const std::vector<std::string>& args);
 
 // Every registered variant's name.

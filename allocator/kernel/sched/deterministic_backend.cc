@@ -489,6 +489,9 @@ void Execution::PrintTail(const char* what, const VThread* t) const {
                 what, t->id, t->name, trace_.steps(), schedule_text_.c_str());
   out += buf;
   out += internal::TailText(trace_, 50, options_.namer, live_, "  ");
+  // The process may end here (a fatal sanitizer report), so this is where a
+  // replay shows it took the same path: the hash of the steps up to the report.
+  out += "trace-hash: " + HashHex(trace_.hash()) + " (the steps up to the report)\n";
   std::fputs(out.c_str(), stderr);
 }
 
