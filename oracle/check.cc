@@ -69,8 +69,8 @@ VariantRun RunAndCheck(const Program& p, const zs_variant_ops* v, const VariantT
 int VirtualThread(int thread, bool sequential) { return sequential ? 0 : thread + 1; }
 
 // The steps around op `op` of `thread` (or the trace's tail), as text.
-std::string Excerpt(const std::vector<zs_sched::TraceStep>& trace, const Failure& f, bool sequential,
-                    std::string* what) {
+std::string Excerpt(const std::vector<zs_sched::TraceStep>& trace, const zs_sched::ObjectNamer& namer,
+                    const Failure& f, bool sequential, std::string* what) {
   size_t begin = trace.size() > kMaxExcerpt ? trace.size() - kMaxExcerpt : 0, end = trace.size();
   *what = "the last steps";
   if (f.thread >= 0 && f.op >= 0) {
@@ -100,7 +100,7 @@ std::string Excerpt(const std::vector<zs_sched::TraceStep>& trace, const Failure
   }
   std::vector<zs_sched::TraceStep> part(trace.begin() + static_cast<long>(begin),
                                         trace.begin() + static_cast<long>(end));
-  std::string text = zs_sched::FormatTrace(part);
+  std::string text = zs_sched::FormatTrace(part, namer);
   if (end < trace.size() && f.thread >= 0)
     absl::StrAppendFormat(&text, "... (%u more steps)\n", trace.size() - end);
   return text;
@@ -150,7 +150,7 @@ Verdict Check(const Program& program, const zs_variant_ops* a, const zs_variant_
   const VariantRun& about = best && rb && best->variant == rb->v->name ? *rb : rb && !best ? *rb : ra;
   v.variant = about.v->name;
   v.trace_hash = about.exec.run.trace_hash;
-  if (o.record_trace) v.trace = zs_sched::FormatTrace(about.exec.run.trace);
+  if (o.record_trace) v.trace = zs_sched::FormatTrace(about.exec.run.trace, LockNamer(about.exec));
   if (!best) return v;
 
   const Failure& f = *best;
@@ -172,17 +172,20 @@ Verdict Check(const Program& program, const zs_variant_ops* a, const zs_variant_
   }
   // The same program replays exactly: run it again with the trace on.
   std::vector<zs_sched::TraceStep> steps;
+  zs_sched::ObjectNamer namer;
   bool replayed = true;
   if (o.record_trace) {
     steps = about.exec.run.trace;
+    namer = LockNamer(about.exec);
   } else {
     oracle::InvariantObserver obs(about.v->name);
     ExecResult again = Run(p, about.v, o, sequential, /*trace=*/true, &obs);
     replayed = again.run.trace_hash == about.exec.run.trace_hash;
     steps = std::move(again.run.trace);
+    namer = LockNamer(again);
   }
   std::string what;
-  const std::string excerpt = Excerpt(steps, f, sequential, &what);
+  const std::string excerpt = Excerpt(steps, namer, f, sequential, &what);
   absl::StrAppendFormat(
       &v.message, "trace of %s (%s)%s:\n", v.variant, what,
       replayed ? "" : ", from a rerun that did not replay exactly (the kernel was not clean)");

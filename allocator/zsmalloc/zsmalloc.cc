@@ -2402,6 +2402,18 @@ static bool zs_variant_class_info_nolock(::zs_pool *pool, unsigned int index,
 	return true;
 }
 
+static const void *zs_variant_class_lock(::zs_pool *pool, unsigned int index)
+{
+	if (index >= ZS_SIZE_CLASSES)
+		return nullptr;
+	return &to_pool(pool)->size_class[index]->lock;
+}
+
+static const void *zs_variant_pool_lock(::zs_pool *pool)
+{
+	return &to_pool(pool)->lock;
+}
+
 extern const zs_variant_ops zs_variant;
 const zs_variant_ops zs_variant = {
 	.name = ZS_VARIANT_NAME,
@@ -2430,6 +2442,8 @@ const zs_variant_ops zs_variant = {
 	.zspage_page = zs_variant_zspage_page,
 	.walk_zspages = zs_variant_walk_zspages,
 	.class_info_nolock = zs_variant_class_info_nolock,
+	.class_lock = zs_variant_class_lock,
+	.pool_lock = zs_variant_pool_lock,
 };
 
 }  // namespace ZS_VARIANT_NS

@@ -86,7 +86,10 @@ void RunState::Root() {
     zs_class_info ci{};
     v_->class_info(pool_, i, &ci);
     geometry_[i] = {ci.index, ci.pages_per_zspage};
+    // Merged indices share their canonical class's lock: one name, the canonical index.
+    if (ci.index == i) result_->lock_names[v_->class_lock(pool_, i)] = absl::StrFormat("class[%u]", i);
   }
+  result_->lock_names[v_->pool_lock(pool_)] = "zs_pool";
 
   std::vector<std::unique_ptr<ThreadState>> threads;
   threads.reserve(program_.threads.size());
@@ -249,7 +252,14 @@ ExecResult Execute(const Program& program, const zs_variant_ops* v, const ExecOp
   zs_sched::RunOptions ro;
   ro.record_trace = options.record_trace;
   ro.on_bug = zs_sched::BugAction::kReturn;
-  ro.namer = options.namer;
+  // Reports during the run (a BUG's trace tail) name the pool's locks too.
+  const zs_sched::ObjectNamer& extra = options.namer;
+  const std::map<const void*, std::string>& names = result.lock_names;
+  ro.namer = [&names, &extra](const void* obj) {
+    auto it = names.find(obj);
+    if (it != names.end()) return it->second;
+    return extra ? extra(obj) : std::string();
+  };
   // Far above what any op takes (pressure 1024 on a 16-page zspage is about
   // 40000 steps), yet a livelock still ends.
   ro.max_steps = options.max_steps != 0 ? options.max_steps : 1'000'000 + 200'000 * nr_ops;
@@ -263,6 +273,13 @@ ExecResult Execute(const Program& program, const zs_variant_ops* v, const ExecOp
   if (result.lockdep_reports != 0 && kernel::lockdep_first_report() != nullptr)
     result.lockdep_first = kernel::lockdep_first_report();
   return result;
+}
+
+zs_sched::ObjectNamer LockNamer(const ExecResult& r) {
+  return [names = r.lock_names](const void* obj) {
+    auto it = names.find(obj);
+    return it == names.end() ? std::string() : it->second;
+  };
 }
 
 }  // namespace zsfuzz

@@ -39,6 +39,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -196,9 +197,17 @@ struct ExecResult {
   unsigned long warns = 0;
   unsigned long lockdep_reports = 0;
   std::string lockdep_first;  // the first report
+  // The pool's locks by address, "class[17]" and "zs_pool", taken when the pool
+  // was created: names for this run's trace steps (the addresses are keys
+  // only, never read through, so they stay usable after the pool is gone).
+  std::map<const void*, std::string> lock_names;
 };
 
 // Runs `program` (valid, see program.h Validate) on variant `v`.
 ExecResult Execute(const Program& program, const zs_variant_ops* v, const ExecOptions& options);
+
+// Names trace objects of `r`'s run from r.lock_names (a copy: the namer may
+// outlive `r`), so a step on a class lock reads "#4 &class_->lock class[17]".
+zs_sched::ObjectNamer LockNamer(const ExecResult& r);
 
 }  // namespace zsfuzz

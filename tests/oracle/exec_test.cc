@@ -101,6 +101,25 @@ TEST(ExecTest, SameProgramSameTraceAndPfns) {
   EXPECT_GE(Op(r1, 3).value, kernel::ARENA_BASE_PFN);
 }
 
+// Trace steps on the pool's locks carry the class index ("class[5]") and
+// zs_pool, from the run's own addresses, also after the run is over.
+TEST(ExecTest, TraceNamesClassLocksByIndex) {
+  const ExecResult r = Exec("threads 1\nt0: malloc 100 -> a ; free a\n", "post", nullptr, /*trace=*/true);
+  const std::string text = zs_sched::FormatTrace(r.run.trace, zsfuzz::LockNamer(r));
+  ASSERT_FALSE(r.after_op.empty());
+  ASSERT_EQ(r.after_op[0].live.size(), 1u);
+  const unsigned int index = r.after_op[0].live[0].class_index;
+  const std::string cls = "&class_->lock class[" + std::to_string(index) + "]\n";
+  // zs_malloc's own class lock, under the op's first steps (before the
+  // snapshot, which takes every class lock).
+  const size_t op = text.find("zsfuzz_op");
+  const size_t snapshot = text.find("zsfuzz_snapshot");
+  ASSERT_LT(op, snapshot) << text;
+  const size_t at = text.find(cls, op);
+  EXPECT_LT(at, snapshot) << "no step of malloc 100 names " << cls << text;
+  EXPECT_NE(text.find("&pool->lock zs_pool\n"), std::string::npos) << text;
+}
+
 TEST(ExecTest, OpsOnSlotsThatAreNotLiveDoNothing) {
   const ExecResult r = Exec(
       "threads 1\n"

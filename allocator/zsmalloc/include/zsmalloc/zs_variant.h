@@ -142,6 +142,11 @@ struct zs_variant_ops {
   // yield points) calls for every class in a row see one instant of the pool:
   // what an in-flight stats bound needs. Elsewhere the values may be torn.
   bool (*class_info_nolock)(zs_pool* pool, unsigned int index, zs_class_info* info, bool* locked);
+  // The addresses of pool->size_class[index]->lock (nullptr if index is out
+  // of range) and of pool->lock, only to name them in traces ("class[17]");
+  // nothing is read through them.
+  const void* (*class_lock)(zs_pool* pool, unsigned int index);
+  const void* (*pool_lock)(zs_pool* pool);
 };
 
 // The registry (allocator/variants/registry.cc): every variant linked in, in
