@@ -49,7 +49,7 @@ class IgnoreLeaksOfBuggingRuns {
   IgnoreLeaksOfBuggingRuns& operator=(const IgnoreLeaksOfBuggingRuns&) = delete;
 
  private:
-  const bool on_;
+  [[maybe_unused]] const bool on_;  // read only in ASan builds
 };
 
 bool Bugs(const zsfuzz::SeededMutant& m) { return std::string(m.check).rfind("kernel:BUG", 0) == 0; }
