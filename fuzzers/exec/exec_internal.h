@@ -59,6 +59,10 @@ class RunState {
  public:
   RunState(const Program& program, const zs_variant_ops* v, const ExecOptions& options, ExecResult* result);
 
+  // The pool of a run that ended before teardown (a BUG, the step budget, a
+  // deadlock), or nullptr.
+  zs_pool* abandoned_pool() const { return result_->teardown_done ? nullptr : pool_; }
+
   void SetBases(long pages_in_use, long nr_zspages) {
     pages_base_ = pages_in_use;
     zspages_base_ = nr_zspages;
