@@ -173,9 +173,11 @@ std::string TailText(const TraceRecorder& trace, size_t n, const ObjectNamer& na
   for (const TraceStep& s : trace.Tail(n)) {
     TraceStep named = s;
     named.pfn = PfnOf(s.obj);
+    // The namer and the held-lock stacks read what fibers wrote; every fiber
+    // is parked (or is the one reporting).
+    TsanIgnoreReads ignore;
     std::string name = namer && s.obj ? namer(s.obj) : std::string();
     if (name.empty() && s.obj != nullptr) {
-      TsanIgnoreReads ignore;
       for (const VThread* t : live) {
         const kernel::held_locks& h = t->task.held;
         for (int i = 0; i < h.depth && named.obj_name == nullptr; i++)
