@@ -115,6 +115,7 @@ TEST(SeedPathCheck, UnreachedPathsAreSeen) {
 INSTANTIATE_TEST_SUITE_P(
     Corpus, SeedPathTest,
     ::testing::Values(SeedPath{"diff_seq/compact_after_frees.txt", Path::kCompactionMoves},
+                      SeedPath{"diff_seq/compact_spanning_objects.txt", Path::kCompactionMoves},
                       SeedPath{"diff_conc/compaction_races_free.txt", Path::kCompactionMoves},
                       SeedPath{"diff_conc/free_empties_zspage_while_migrate_holds_page_lock.txt",
                                Path::kDeferredFree},
