@@ -334,7 +334,8 @@ TEST(MutatorTest, ALongChainOfMutationsAndSplicesStaysValid) {
     if (seed % 10 == 9 && !pool.empty()) {
       const std::vector<uint8_t>& other = pool[seed % pool.size()];
       std::vector<uint8_t> out(cur.size());
-      size = CrossOverProgramBytes(cur.data(), size, other.data(), other.size(), out.data(), out.size(), seed);
+      size =
+          CrossOverProgramBytes(cur.data(), size, other.data(), other.size(), out.data(), out.size(), seed);
       cur = out;
       p = DecodeProgram(cur.data(), size);
       ASSERT_EQ(Validate(p), "") << seed;

@@ -45,7 +45,8 @@ TEST(SchedStrategiesTest, PctExploresManyInterleavings) {
 TEST(SchedStrategiesTest, RoundRobinExploresWithQuantumAndData) {
   std::vector<Schedule> s;
   for (uint32_t quantum : {1u, 2u, 3u}) {
-    for (const std::vector<uint32_t>& data : std::vector<std::vector<uint32_t>>{{}, {1}, {2, 1}, {1, 1, 1, 2}}) {
+    for (const std::vector<uint32_t>& data :
+         std::vector<std::vector<uint32_t>>{{}, {1}, {2, 1}, {1, 1, 1, 2}}) {
       Schedule rr = Schedule::RoundRobin();
       rr.quantum = quantum;
       rr.data = data;

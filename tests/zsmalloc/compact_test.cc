@@ -78,9 +78,11 @@ TEST_P(CompactTest, ClassTableReflectsCompaction) {
     return s.buf.substr(at, s.buf.find('\n', at) - at);
   };
   // 26 allocated, 13 used: 13 wasted objects = one zspage = 5 pages freeable.
-  EXPECT_NE(row().find("           26         13         10                5        5"), std::string::npos) << row();
+  EXPECT_NE(row().find("           26         13         10                5        5"), std::string::npos)
+      << row();
   EXPECT_EQ(v_->shrinker_scan(pool_, 5), 5u);
-  EXPECT_NE(row().find("           13         13          5                5        0"), std::string::npos) << row();
+  EXPECT_NE(row().find("           13         13          5                5        0"), std::string::npos)
+      << row();
   for (int k = 0; k < 26; k += 2) Free(hs[k]);
 }
 

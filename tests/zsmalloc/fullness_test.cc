@@ -22,7 +22,8 @@ TEST_P(FullnessTest, EveryInuseCountLandsInTheFormulaGroup) {
   // pages; 3500: a huge class (one object, one page).
   for (size_t size : {24u, 1560u, 3500u}) {
     const zs_class_info c = ClassOf(size);
-    SCOPED_TRACE(testing::Message() << "size " << size << " class " << c.index << " objs " << c.objs_per_zspage);
+    SCOPED_TRACE(testing::Message() << "size " << size << " class " << c.index << " objs "
+                                    << c.objs_per_zspage);
     std::vector<unsigned long> handles;
     for (int k = 1; k <= c.objs_per_zspage; k++) {
       const unsigned long h = Malloc(size);
@@ -31,7 +32,8 @@ TEST_P(FullnessTest, EveryInuseCountLandsInTheFormulaGroup) {
       zs_class_info now{};
       ASSERT_TRUE(v_->class_info(pool_, c.index, &now));
       for (int fg = 0; fg < kGroups; fg++)
-        EXPECT_EQ(now.stats[fg], fg == ExpectedGroup(k, c.objs_per_zspage) ? 1u : 0u) << "inuse " << k << " group " << fg;
+        EXPECT_EQ(now.stats[fg], fg == ExpectedGroup(k, c.objs_per_zspage) ? 1u : 0u)
+            << "inuse " << k << " group " << fg;
       EXPECT_EQ(now.stats[12], static_cast<unsigned long>(c.objs_per_zspage)) << "obj_allocated";
       EXPECT_EQ(now.stats[13], static_cast<unsigned long>(k)) << "obj_used";
     }

@@ -26,7 +26,9 @@ TEST(ObjEncoding, LayoutOfTheSeries) {
   EXPECT_EQ(ZS_MIN_ALLOC_SIZE, 32);
 }
 
-unsigned long Encode(struct zpdesc* z, unsigned int idx, unsigned int cls) { return location_to_obj(z, idx, cls); }
+unsigned long Encode(struct zpdesc* z, unsigned int idx, unsigned int cls) {
+  return location_to_obj(z, idx, cls);
+}
 #else
 // pre: [PFN | obj_idx] with OBJ_INDEX_BITS = 64 - (52 - 12) = 24.
 TEST(ObjEncoding, LayoutOfTheBaseTree) {
@@ -35,7 +37,9 @@ TEST(ObjEncoding, LayoutOfTheBaseTree) {
   EXPECT_EQ(ZS_MIN_ALLOC_SIZE, 32);
 }
 
-unsigned long Encode(struct zpdesc* z, unsigned int idx, unsigned int /*cls*/) { return location_to_obj(z, idx); }
+unsigned long Encode(struct zpdesc* z, unsigned int idx, unsigned int /*cls*/) {
+  return location_to_obj(z, idx);
+}
 #endif
 
 TEST(ObjEncoding, LocationRoundTrips) {

@@ -86,12 +86,14 @@ std::vector<uint8_t> PoolTest::ReadSg(unsigned long handle, size_t size) {
 ::testing::AssertionResult PoolTest::Verify(unsigned long handle, size_t size, uint64_t id, uint64_t gen) {
   const std::vector<uint8_t> a = Read(handle, size);
   const std::vector<uint8_t> b = ReadSg(handle, size);
-  if (b.size() != size) return ::testing::AssertionFailure() << "sg read returned " << b.size() << " bytes, not " << size;
+  if (b.size() != size)
+    return ::testing::AssertionFailure() << "sg read returned " << b.size() << " bytes, not " << size;
   for (size_t i = 0; i < size; i++) {
     const uint8_t want = PatternByte(id, gen, i);
     if (a[i] != want || b[i] != want)
-      return ::testing::AssertionFailure() << "object " << id << " (size " << size << ") byte " << i << ": want "
-                                           << int(want) << ", read_begin " << int(a[i]) << ", sg " << int(b[i]);
+      return ::testing::AssertionFailure()
+             << "object " << id << " (size " << size << ") byte " << i << ": want " << int(want)
+             << ", read_begin " << int(a[i]) << ", sg " << int(b[i]);
   }
   return ::testing::AssertionSuccess();
 }
@@ -99,7 +101,8 @@ std::vector<uint8_t> PoolTest::ReadSg(unsigned long handle, size_t size) {
 zs_class_info PoolTest::ClassOf(size_t size) {
   zs_class_info info{};
   // zs_malloc adds the handle size before the class lookup.
-  const unsigned int idx = v_->lookup_class_index(pool_, static_cast<unsigned int>(size + sizeof(unsigned long)));
+  const unsigned int idx =
+      v_->lookup_class_index(pool_, static_cast<unsigned int>(size + sizeof(unsigned long)));
   EXPECT_TRUE(v_->class_info(pool_, idx, &info));
   return info;
 }

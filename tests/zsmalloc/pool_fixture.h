@@ -56,7 +56,7 @@ class PoolTest : public ::testing::TestWithParam<std::string> {
 // The gtest parameter name: "post-rfc-v2" -> "post_rfc_v2".
 std::string VariantParamName(const ::testing::TestParamInfo<std::string>& info);
 
-#define ZS_INSTANTIATE_FOR_ALL_VARIANTS(suite) \
+#define ZS_INSTANTIATE_FOR_ALL_VARIANTS(suite)                                                        \
   INSTANTIATE_TEST_SUITE_P(AllVariants, suite, ::testing::ValuesIn(::zsfuzz_test::AllVariantNames()), \
                            ::zsfuzz_test::VariantParamName)
 

@@ -149,8 +149,10 @@ TEST_P(SizeClassTest, DebugfsTableShape) {
     lines.push_back(s.buf.substr(start, nl - start));
   const ExpectedTable want = Derive(8);
   ASSERT_EQ(lines.size(), static_cast<size_t>(want.canonical) + 3);  // header, rows, blank, Total
+  // clang-format off: the header's columns, in order
   const char* columns[] = {"class", "size", "10%", "20%", "30%", "40%", "50%", "60%", "70%", "80%", "90%",
                            "99%", "100%", "obj_allocated", "obj_used", "pages_used", "pages_per_zspage", "freeable"};
+  // clang-format on
   size_t pos = 0;
   for (const char* c : columns) {
     pos = lines[0].find(c, pos);

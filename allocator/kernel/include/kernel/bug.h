@@ -35,28 +35,28 @@ void set_printk_level(printk_level level);
 }  // namespace kernel
 
 #define BUG() ::kernel::kernel_bug(__FILE__, __LINE__, "BUG()")
-#define BUG_ON(cond)                                            \
-  do {                                                          \
+#define BUG_ON(cond)                                                     \
+  do {                                                                   \
     if (unlikely(cond)) ::kernel::kernel_bug(__FILE__, __LINE__, #cond); \
   } while (0)
 #define VM_BUG_ON(cond) BUG_ON(cond)
-#define VM_BUG_ON_PAGE(cond, page)                                               \
-  do {                                                                           \
+#define VM_BUG_ON_PAGE(cond, page)                                                    \
+  do {                                                                                \
     if (unlikely(cond)) ::kernel::kernel_bug_page(__FILE__, __LINE__, #cond, (page)); \
   } while (0)
-#define WARN_ON(cond)                                                   \
-  ([&]() -> bool {                                                      \
-    const bool warn_cond_ = !!(cond);                                   \
+#define WARN_ON(cond)                                                           \
+  ([&]() -> bool {                                                              \
+    const bool warn_cond_ = !!(cond);                                           \
     if (unlikely(warn_cond_)) ::kernel::kernel_warn(__FILE__, __LINE__, #cond); \
-    return warn_cond_;                                                  \
+    return warn_cond_;                                                          \
   }())
-#define WARN_ON_ONCE(cond)                                                \
-  ([&]() -> bool {                                                        \
-    static std::atomic<bool> warned_once_{false};                         \
-    const bool warn_cond_ = !!(cond);                                     \
-    if (unlikely(warn_cond_) && !warned_once_.exchange(true))             \
-      ::kernel::kernel_warn(__FILE__, __LINE__, #cond);                   \
-    return warn_cond_;                                                    \
+#define WARN_ON_ONCE(cond)                                    \
+  ([&]() -> bool {                                            \
+    static std::atomic<bool> warned_once_{false};             \
+    const bool warn_cond_ = !!(cond);                         \
+    if (unlikely(warn_cond_) && !warned_once_.exchange(true)) \
+      ::kernel::kernel_warn(__FILE__, __LINE__, #cond);       \
+    return warn_cond_;                                        \
   }())
 #define VM_WARN_ON_ONCE(cond) ((void)WARN_ON_ONCE(cond))
 #define BUILD_BUG_ON(cond) static_assert(!(cond), #cond)

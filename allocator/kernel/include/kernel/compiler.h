@@ -63,10 +63,10 @@ struct data_race_scope {
 };
 }  // namespace kernel::detail
 
-#define data_race(expr)                              \
-  ([&]() -> decltype(auto) {                         \
+#define data_race(expr)                             \
+  ([&]() -> decltype(auto) {                        \
     const ::kernel::detail::data_race_scope scope_; \
-    return expr;                                     \
+    return expr;                                    \
   }())
 #else
 #define data_race(expr) (expr)

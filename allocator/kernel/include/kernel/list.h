@@ -72,12 +72,13 @@ inline void list_splice_init(list_head* list, list_head* head) {
 #define list_first_entry(ptr, type, member) list_entry((ptr)->next, type, member)
 #define list_first_entry_or_null(ptr, type, member) \
   (!::kernel::list_empty(ptr) ? list_first_entry(ptr, type, member) : nullptr)
-#define list_next_entry(pos, member) list_entry((pos)->member.next, std::remove_reference_t<decltype(*(pos))>, member)
+#define list_next_entry(pos, member) \
+  list_entry((pos)->member.next, std::remove_reference_t<decltype(*(pos))>, member)
 #define list_entry_is_head(pos, head, member) (&(pos)->member == (head))
-#define list_for_each_entry(pos, head, member)                                                   \
-  for (pos = list_first_entry(head, std::remove_reference_t<decltype(*(pos))>, member);          \
+#define list_for_each_entry(pos, head, member)                                          \
+  for (pos = list_first_entry(head, std::remove_reference_t<decltype(*(pos))>, member); \
        !list_entry_is_head(pos, head, member); pos = list_next_entry(pos, member))
-#define list_for_each_entry_safe(pos, n, head, member)                                            \
-  for (pos = list_first_entry(head, std::remove_reference_t<decltype(*(pos))>, member),          \
-      n = list_next_entry(pos, member);                                                          \
+#define list_for_each_entry_safe(pos, n, head, member)                                  \
+  for (pos = list_first_entry(head, std::remove_reference_t<decltype(*(pos))>, member), \
+      n = list_next_entry(pos, member);                                                 \
        !list_entry_is_head(pos, head, member); pos = n, n = list_next_entry(n, member))

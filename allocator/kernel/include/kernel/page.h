@@ -20,9 +20,9 @@ struct movable_operations;
 enum pageflags {
   PG_locked = 0,
   PG_private = 1,
-  PG_buddy = 2,            // on the page allocator's free list (custom: the kernel uses a page type)
-  PG_movable_ops = 3,      // page->mapping holds movable_operations
-  PG_isolated = 4,         // isolated by the migration core
+  PG_buddy = 2,        // on the page allocator's free list (custom: the kernel uses a page type)
+  PG_movable_ops = 3,  // page->mapping holds movable_operations
+  PG_isolated = 4,     // isolated by the migration core
   PG_waiters = 5,
 };
 
@@ -33,10 +33,10 @@ inline constexpr unsigned int PAGE_TYPE_NONE = 0;
 struct page {
   std::atomic<unsigned long> flags;
   list_head lru;
-  unsigned long mapping;    // movable_operations* for movable pages
-  unsigned long index;      // zpdesc: next page of the zspage, or the huge object's handle
-  unsigned long private_;   // zpdesc: owning zspage
-  unsigned int page_type;   // top byte: type; low 24 bits: zsmalloc first_obj_offset
+  unsigned long mapping;   // movable_operations* for movable pages
+  unsigned long index;     // zpdesc: next page of the zspage, or the huge object's handle
+  unsigned long private_;  // zpdesc: owning zspage
+  unsigned int page_type;  // top byte: type; low 24 bits: zsmalloc first_obj_offset
   std::atomic<int> _refcount;
   // Simulation-only: waiters for the page lock.
   wait_queue_head lock_wq;

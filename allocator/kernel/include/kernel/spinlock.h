@@ -23,7 +23,9 @@ void __spin_lock_init(spinlock_t* lock, const char* name, lock_class_key* key);
 void spin_lock(spinlock_t* lock);
 bool spin_trylock(spinlock_t* lock);
 void spin_unlock(spinlock_t* lock);
-inline bool spin_is_locked(const spinlock_t* lock) { return lock->locked.load(std::memory_order_relaxed) != 0; }
+inline bool spin_is_locked(const spinlock_t* lock) {
+  return lock->locked.load(std::memory_order_relaxed) != 0;
+}
 
 // cnt > 0: that many readers; cnt == -1: one writer. `waiters` counts tasks
 // queued on the lock, which is what rwlock_is_contended() reports (qrwlock).
@@ -47,14 +49,14 @@ inline bool rwlock_is_contended(const rwlock_t* lock) {
 
 }  // namespace kernel
 
-#define spin_lock_init(lock)                                \
-  do {                                                      \
-    static ::kernel::lock_class_key spin_key_;              \
-    ::kernel::__spin_lock_init((lock), #lock, &spin_key_);  \
+#define spin_lock_init(lock)                               \
+  do {                                                     \
+    static ::kernel::lock_class_key spin_key_;             \
+    ::kernel::__spin_lock_init((lock), #lock, &spin_key_); \
   } while (0)
-#define rwlock_init(lock)                                   \
-  do {                                                      \
-    static ::kernel::lock_class_key rw_key_;                \
-    ::kernel::__rwlock_init((lock), #lock, &rw_key_);       \
+#define rwlock_init(lock)                             \
+  do {                                                \
+    static ::kernel::lock_class_key rw_key_;          \
+    ::kernel::__rwlock_init((lock), #lock, &rw_key_); \
   } while (0)
 #define assert_spin_locked(lock) BUG_ON(!::kernel::spin_is_locked(lock))
