@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Builds and tests each CMake preset in turn (default, asan, tsan unless named
-# on the command line: `scripts/test.sh default`), stopping at the first
-# preset that fails to configure, build or pass its tests.
+# Builds and tests each CMake preset in turn (default, asan, tsan), then the
+# fuzz engines (scripts/engines.sh: the fuzz and afl presets built, every
+# target run over its seeds), unless steps are named on the command line
+# (`scripts/test.sh default`, `scripts/test.sh engines`); stops at the first
+# step that fails to configure, build or pass its tests.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-ALL_PRESETS=(default asan tsan)
+ALL_PRESETS=(default asan tsan engines)
 presets=("$@")
 [[ ${#presets[@]} -gt 0 ]] || presets=("${ALL_PRESETS[@]}")
 for p in "${presets[@]}"; do
@@ -27,9 +29,28 @@ sum_failed=0
 
 for p in "${presets[@]}"; do
   start=$SECONDS
-  echo "=== test.sh: preset $p: configure, build (-j$jobs), test"
   log="build/test-$p.log"
   mkdir -p build
+  if [[ $p == engines ]]; then
+    echo "=== test.sh: engines: build the fuzz and afl presets, run every target over its seeds"
+    rc=0
+    bash scripts/engines.sh 2>&1 | tee "$log" || rc=$?
+    tally=$(tail -1 "$log")
+    passed=$(echo "$tally" | awk '/passed,/ {print $1}')
+    failed=$(echo "$tally" | awk '/passed,/ {print $3}')
+    echo "test.sh: engines: ${passed:-?} passed, ${failed:-?} failed ($((SECONDS - start)) s)"
+    sum_passed=$((sum_passed + ${passed:-0}))
+    sum_failed=$((sum_failed + ${failed:-0}))
+    if [[ $rc -ne 0 ]]; then
+      echo "test.sh: FAILED at engines (log $log); passed before it: ${results[*]:-none}"
+      [[ $sum_failed -gt 0 ]] || sum_failed=1
+      echo "$sum_passed passed, $sum_failed failed"
+      exit 1
+    fi
+    results+=("engines(${passed:-?})")
+    continue
+  fi
+  echo "=== test.sh: preset $p: configure, build (-j$jobs), test"
   if ! cmake --preset "$p" || ! cmake --build --preset "$p" -j"$jobs"; then
     echo "test.sh: preset $p: FAILED to configure or build ($((SECONDS - start)) s)"
     echo "test.sh: FAILED at preset $p; passed before it: ${results[*]:-none}"
