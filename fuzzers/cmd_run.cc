@@ -15,17 +15,8 @@
 #include "variant_arg.h"
 #include "zsfuzz_flags.h"
 
-// libFuzzer finds the program mutator through these, in the child (the
-// standalone targets define their own).
-extern "C" size_t LLVMFuzzerCustomMutator(uint8_t* data, size_t size, size_t max_size, unsigned int seed) {
-  return zsfuzz::targets::CustomMutator(data, size, max_size, seed);
-}
-
-extern "C" size_t LLVMFuzzerCustomCrossOver(const uint8_t* data1, size_t size1, const uint8_t* data2,
-                                            size_t size2, uint8_t* out, size_t max_out_size,
-                                            unsigned int seed) {
-  return zsfuzz::targets::CustomCrossOver(data1, size1, data2, size2, out, max_out_size, seed);
-}
+// The program mutator's libFuzzer hooks, for the fuzz children:
+// targets/mutator_hooks.cc, compiled into zsfuzz.
 
 namespace zsfuzz {
 namespace {

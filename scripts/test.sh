@@ -27,6 +27,15 @@ results=()
 sum_passed=0
 sum_failed=0
 
+# fail_step STEP WHY: the failure line, the tally so far (at least one
+# failure) as the last line, exit 1.
+fail_step() {
+  echo "test.sh: FAILED at $1 ($2); passed before it: ${results[*]:-none}"
+  [[ $sum_failed -gt 0 ]] || sum_failed=1
+  echo "$sum_passed passed, $sum_failed failed"
+  exit 1
+}
+
 for p in "${presets[@]}"; do
   start=$SECONDS
   log="build/test-$p.log"
@@ -41,20 +50,13 @@ for p in "${presets[@]}"; do
     echo "test.sh: engines: ${passed:-?} passed, ${failed:-?} failed ($((SECONDS - start)) s)"
     sum_passed=$((sum_passed + ${passed:-0}))
     sum_failed=$((sum_failed + ${failed:-0}))
-    if [[ $rc -ne 0 ]]; then
-      echo "test.sh: FAILED at engines (log $log); passed before it: ${results[*]:-none}"
-      [[ $sum_failed -gt 0 ]] || sum_failed=1
-      echo "$sum_passed passed, $sum_failed failed"
-      exit 1
-    fi
+    [[ $rc -eq 0 ]] || fail_step engines "log $log"
     results+=("engines(${passed:-?})")
     continue
   fi
   echo "=== test.sh: preset $p: configure, build (-j$jobs), test"
   if ! cmake --preset "$p" || ! cmake --build --preset "$p" -j"$jobs"; then
-    echo "test.sh: preset $p: FAILED to configure or build ($((SECONDS - start)) s)"
-    echo "test.sh: FAILED at preset $p; passed before it: ${results[*]:-none}"
-    exit 1
+    fail_step "preset $p" "configure or build, $((SECONDS - start)) s"
   fi
   rc=0
   ctest --preset "$p" -j"$jobs" --no-tests=error --timeout "$test_timeout" 2>&1 | tee "$log" || rc=$?
@@ -65,12 +67,7 @@ for p in "${presets[@]}"; do
   echo "test.sh: preset $p: ${total:-?} tests, ${failed:-?} failed ($((SECONDS - start)) s)"
   sum_passed=$((sum_passed + ${total:-0} - ${failed:-0}))
   sum_failed=$((sum_failed + ${failed:-0}))
-  if [[ $rc -ne 0 ]]; then
-    echo "test.sh: FAILED at preset $p (ctest exit $rc, log $log); passed before it: ${results[*]:-none}"
-    [[ $sum_failed -gt 0 ]] || sum_failed=1
-    echo "$sum_passed passed, $sum_failed failed"
-    exit 1
-  fi
+  [[ $rc -eq 0 ]] || fail_step "preset $p" "ctest exit $rc, log $log"
   results+=("$p(${total:-?})")
 done
 
