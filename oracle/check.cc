@@ -6,14 +6,14 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "exec/executor.h"
+#include "allocator/kernel/sched/runner.h"
 #include "oracle/differential.h"
+#include "oracle/exec/executor.h"
 #include "oracle/failure.h"
 #include "oracle/inflight.h"
 #include "oracle/invariants.h"
 #include "oracle/model.h"
-#include "program/text.h"
-#include "sched/runner.h"
+#include "oracle/program/text.h"
 
 namespace zsfuzz {
 

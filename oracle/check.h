@@ -39,8 +39,8 @@
 #include <cstdint>
 #include <string>
 
-#include "program/program.h"
-#include "zsmalloc/zs_variant.h"
+#include "allocator/zsmalloc/zs_variant.h"
+#include "oracle/program/program.h"
 
 namespace zsfuzz {
 

@@ -23,10 +23,10 @@
 
 #include <optional>
 
-#include "exec/executor.h"
 #include "oracle/check.h"
+#include "oracle/exec/executor.h"
 #include "oracle/failure.h"
-#include "program/program.h"
+#include "oracle/program/program.h"
 
 namespace zsfuzz::oracle {
 

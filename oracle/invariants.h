@@ -31,9 +31,9 @@
 #include <string>
 #include <vector>
 
-#include "exec/executor.h"
+#include "allocator/zsmalloc/zs_variant.h"
+#include "oracle/exec/executor.h"
 #include "oracle/failure.h"
-#include "zsmalloc/zs_variant.h"
 
 namespace zsfuzz::oracle {
 

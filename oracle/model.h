@@ -28,9 +28,9 @@
 #include <optional>
 #include <string>
 
-#include "exec/executor.h"
+#include "oracle/exec/executor.h"
 #include "oracle/failure.h"
-#include "program/program.h"
+#include "oracle/program/program.h"
 
 namespace zsfuzz::oracle {
 

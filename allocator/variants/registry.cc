@@ -3,20 +3,20 @@
 #include <cstring>
 #include <iterator>
 
-#include "zsmalloc/zs_variant.h"
+#include "allocator/zsmalloc/zs_variant.h"
 
 #define ZS_VARIANT(ns) \
   namespace ns {       \
   extern const zs_variant_ops zs_variant; \
   }
-#include "variant_list.inc"
+#include "allocator/variants/variant_list.inc"
 #undef ZS_VARIANT
 
 namespace {
 
 const zs_variant_ops* const kVariants[] = {
 #define ZS_VARIANT(ns) &ns::zs_variant,
-#include "variant_list.inc"
+#include "allocator/variants/variant_list.inc"
 #undef ZS_VARIANT
 };
 

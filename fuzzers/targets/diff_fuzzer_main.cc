@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "targets/diff_target.h"
+#include "fuzzers/targets/diff_target.h"
 
 #ifndef ZSFUZZ_TARGET_KIND
 #error "ZSFUZZ_TARGET_KIND (kSeq or kConc) must be defined: fuzzers/targets/CMakeLists.txt sets it"

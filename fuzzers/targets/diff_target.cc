@@ -1,4 +1,4 @@
-#include "targets/diff_target.h"
+#include "fuzzers/targets/diff_target.h"
 
 #include <unistd.h>
 
@@ -15,13 +15,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "allocator/kernel/sched/trace.h"
+#include "fuzzers/mutator/mutator.h"
+#include "fuzzers/targets/interleaving_coverage.h"
 #include "kernel/page_alloc.h"
-#include "program/binary.h"
-#include "program/mutator.h"
-#include "program/program_file.h"
-#include "program/text.h"
-#include "sched/trace.h"
-#include "targets/interleaving_coverage.h"
+#include "oracle/program/binary.h"
+#include "oracle/program/program_file.h"
+#include "oracle/program/text.h"
 
 namespace zsfuzz::targets {
 namespace {

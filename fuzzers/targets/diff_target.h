@@ -34,9 +34,9 @@
 #include <string_view>
 #include <vector>
 
+#include "allocator/zsmalloc/zs_variant.h"
 #include "oracle/check.h"
-#include "program/program.h"
-#include "zsmalloc/zs_variant.h"
+#include "oracle/program/program.h"
 
 namespace zsfuzz::targets {
 

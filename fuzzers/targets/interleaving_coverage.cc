@@ -1,10 +1,10 @@
-#include "targets/interleaving_coverage.h"
+#include "fuzzers/targets/interleaving_coverage.h"
 
 #include <cstdint>
 #include <cstring>
 
-#include "sched/runner.h"
-#include "sched/trace.h"
+#include "allocator/kernel/sched/runner.h"
+#include "allocator/kernel/sched/trace.h"
 
 // libFuzzer finds this array through the linker's __start_/__stop_ symbols of
 // the section; `used` keeps it when nothing else names it.

@@ -4,9 +4,9 @@
 // TSan report, which ends the process before any verdict.
 #include <cstdio>
 
-#include "mutants.h"
+#include "allocator/variants/mutants/mutants.h"
 #include "oracle/check.h"
-#include "program/text.h"
+#include "oracle/program/text.h"
 
 int main(int argc, char** argv) {
   const zsfuzz::SeededMutant* m = argc == 2 ? zsfuzz::FindSeededMutant(argv[1]) : nullptr;

@@ -7,9 +7,9 @@
 #include <map>
 #include <string>
 
-#include "../oracle/oracle_test_util.h"
-#include "mutants.h"
+#include "allocator/variants/mutants/mutants.h"
 #include "oracle/check.h"
+#include "tests/oracle/oracle_test_util.h"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer)

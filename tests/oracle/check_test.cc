@@ -6,9 +6,9 @@
 
 #include "oracle/check.h"
 #include "oracle/invariants.h"
-#include "oracle_test_util.h"
-#include "prng.h"
-#include "program/binary.h"
+#include "oracle/program/binary.h"
+#include "oracle/program/prng.h"
+#include "tests/oracle/oracle_test_util.h"
 
 namespace zsfuzz_test {
 namespace {

@@ -7,7 +7,7 @@
 #include <cerrno>
 
 #include "oracle/differential.h"
-#include "oracle_test_util.h"
+#include "tests/oracle/oracle_test_util.h"
 
 namespace zsfuzz_test {
 namespace {

@@ -6,7 +6,7 @@
 #include <cerrno>
 
 #include "oracle/model.h"
-#include "oracle_test_util.h"
+#include "tests/oracle/oracle_test_util.h"
 
 namespace zsfuzz_test {
 namespace {

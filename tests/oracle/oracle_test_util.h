@@ -7,11 +7,11 @@
 #include <optional>
 #include <string>
 
-#include "exec/executor.h"
+#include "allocator/zsmalloc/zs_variant.h"
+#include "oracle/exec/executor.h"
 #include "oracle/invariants.h"
-#include "program/program.h"
-#include "program/text.h"
-#include "zsmalloc/zs_variant.h"
+#include "oracle/program/program.h"
+#include "oracle/program/text.h"
 
 namespace zsfuzz_test {
 

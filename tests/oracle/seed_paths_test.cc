@@ -12,7 +12,7 @@
 #include <string>
 
 #include "kernel/shrinker.h"
-#include "oracle_test_util.h"
+#include "tests/oracle/oracle_test_util.h"
 
 namespace zsfuzz_test {
 namespace {

@@ -1,5 +1,5 @@
 // Initial stack layout for a fresh fiber context (the switch is in context_switch.S).
-#include "sched/context_switch.h"
+#include "allocator/kernel/sched/context_switch.h"
 
 #include <cstdint>
 

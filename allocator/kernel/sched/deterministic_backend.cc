@@ -1,5 +1,5 @@
 // The deterministic backend: sched_ops on fibers, and the scheduler loop that drives them.
-#include "sched/deterministic_backend.h"
+#include "allocator/kernel/sched/deterministic_backend.h"
 
 #include <cinttypes>
 #include <cstdio>
@@ -7,16 +7,16 @@
 #include <memory>
 #include <vector>
 
+#include "allocator/kernel/sched/object_names.h"
+#include "allocator/kernel/sched/prng.h"
+#include "allocator/kernel/sched/report.h"
+#include "allocator/kernel/sched/sanitizers.h"
+#include "allocator/kernel/sched/scheduler.h"
+#include "allocator/kernel/sched/stack_pool.h"
+#include "allocator/kernel/sched/vthread.h"
 #include "kernel/bug.h"
 #include "kernel/lockdep.h"
 #include "kernel/workqueue.h"
-#include "sched/object_names.h"
-#include "sched/prng.h"
-#include "sched/report.h"
-#include "sched/sanitizers.h"
-#include "sched/scheduler.h"
-#include "sched/stack_pool.h"
-#include "sched/vthread.h"
 
 namespace zs_sched {
 namespace internal {

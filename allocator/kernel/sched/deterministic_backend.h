@@ -10,8 +10,8 @@
 
 #include <functional>
 
+#include "allocator/kernel/sched/runner.h"
 #include "kernel/sched.h"
-#include "sched/runner.h"
 
 namespace zs_sched {
 

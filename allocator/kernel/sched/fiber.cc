@@ -1,7 +1,7 @@
 // Fiber switches with the sanitizer fiber hooks (see fiber.h for the TSan scheme).
-#include "sched/fiber.h"
+#include "allocator/kernel/sched/fiber.h"
 
-#include "sched/sanitizers.h"
+#include "allocator/kernel/sched/sanitizers.h"
 
 namespace zs_sched {
 namespace {

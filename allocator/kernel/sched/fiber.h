@@ -16,8 +16,8 @@
 // scheduler until it calls Suspend() or Exit(), and after Exit() Destroy() it.
 #pragma once
 
-#include "sched/context_switch.h"
-#include "sched/stack_pool.h"
+#include "allocator/kernel/sched/context_switch.h"
+#include "allocator/kernel/sched/stack_pool.h"
 
 namespace zs_sched {
 

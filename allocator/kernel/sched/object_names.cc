@@ -1,13 +1,13 @@
 // Object naming for traces: arena PFNs by arithmetic, lock names by yield site.
-#include "sched/object_names.h"
+#include "allocator/kernel/sched/object_names.h"
 
 #include <cstdio>
 #include <cstring>
 
+#include "allocator/kernel/sched/sanitizers.h"
 #include "kernel/page.h"
 #include "kernel/page_alloc.h"
 #include "kernel/spinlock.h"
-#include "sched/sanitizers.h"
 
 // Bounds of the main executable's image (text, data, bss), from the linker.
 extern "C" char __executable_start[];

@@ -4,8 +4,8 @@
 
 #include <string>
 
+#include "allocator/kernel/sched/trace.h"
 #include "kernel/lockdep.h"
-#include "sched/trace.h"
 
 namespace zs_sched::internal {
 

@@ -13,8 +13,8 @@
 // as Shuttle does, so a single schedule replays on its own.
 #include <vector>
 
-#include "sched/prng.h"
-#include "sched/scheduler.h"
+#include "allocator/kernel/sched/prng.h"
+#include "allocator/kernel/sched/scheduler.h"
 
 namespace zs_sched {
 namespace {

@@ -3,8 +3,8 @@
 // It preempts at every yield point with probability (n-1)/n, which makes it
 // the strategy most likely to put two threads' unsynchronized accesses next
 // to each other, what TSan needs to see a race.
-#include "sched/prng.h"
-#include "sched/scheduler.h"
+#include "allocator/kernel/sched/prng.h"
+#include "allocator/kernel/sched/scheduler.h"
 
 namespace zs_sched {
 namespace {

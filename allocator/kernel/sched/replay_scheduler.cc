@@ -5,7 +5,7 @@
 // the rest, so every input names exactly one interleaving.
 #include <vector>
 
-#include "sched/scheduler.h"
+#include "allocator/kernel/sched/scheduler.h"
 
 namespace zs_sched {
 namespace {

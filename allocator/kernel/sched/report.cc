@@ -1,12 +1,12 @@
 // Deadlock / livelock / BUG report text: waits, lock holders, waits-for graph, trace tail.
-#include "sched/report.h"
+#include "allocator/kernel/sched/report.h"
 
 #include <cstdio>
 
 #include "kernel/page.h"
 
-#include "sched/object_names.h"
-#include "sched/sanitizers.h"
+#include "allocator/kernel/sched/object_names.h"
+#include "allocator/kernel/sched/sanitizers.h"
 
 namespace zs_sched::internal {
 namespace {

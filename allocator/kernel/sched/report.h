@@ -7,9 +7,9 @@
 #include <string>
 #include <vector>
 
-#include "sched/runner.h"
-#include "sched/trace.h"
-#include "sched/vthread.h"
+#include "allocator/kernel/sched/runner.h"
+#include "allocator/kernel/sched/trace.h"
+#include "allocator/kernel/sched/vthread.h"
 
 namespace zs_sched::internal {
 

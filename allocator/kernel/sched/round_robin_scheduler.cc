@@ -1,6 +1,6 @@
 // Round robin: runnable threads take turns in id order, `quantum` steps each.
-#include "sched/prng.h"
-#include "sched/scheduler.h"
+#include "allocator/kernel/sched/prng.h"
+#include "allocator/kernel/sched/scheduler.h"
 
 namespace zs_sched {
 namespace {

@@ -1,12 +1,12 @@
 // Run / RunDeterministic / RunFreeRunning: install a backend, run, restore.
-#include "sched/runner.h"
+#include "allocator/kernel/sched/runner.h"
 
 #include <atomic>
 
+#include "allocator/kernel/sched/deterministic_backend.h"
+#include "allocator/kernel/sched/vthread.h"
 #include "kernel/sched.h"
 #include "kernel/workqueue.h"
-#include "sched/deterministic_backend.h"
-#include "sched/vthread.h"
 
 namespace zs_sched {
 namespace {

@@ -33,8 +33,8 @@
 #include <string>
 #include <vector>
 
-#include "sched/schedule.h"
-#include "sched/trace.h"
+#include "allocator/kernel/sched/schedule.h"
+#include "allocator/kernel/sched/trace.h"
 
 namespace zs_sched {
 

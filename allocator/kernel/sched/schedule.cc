@@ -1,5 +1,5 @@
 // Schedule text form: printing and parsing.
-#include "sched/schedule.h"
+#include "allocator/kernel/sched/schedule.h"
 
 #include <charconv>
 #include <cstdio>

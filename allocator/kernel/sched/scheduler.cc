@@ -1,5 +1,5 @@
 // MakeScheduler: a Schedule value to the strategy stack it describes.
-#include "sched/scheduler.h"
+#include "allocator/kernel/sched/scheduler.h"
 
 namespace zs_sched {
 

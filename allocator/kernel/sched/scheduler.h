@@ -16,7 +16,7 @@
 #include <memory>
 #include <span>
 
-#include "sched/schedule.h"
+#include "allocator/kernel/sched/schedule.h"
 
 namespace zs_sched {
 

@@ -1,5 +1,5 @@
 // mmap'd fiber stacks with a PROT_NONE guard page, kept in a free list.
-#include "sched/stack_pool.h"
+#include "allocator/kernel/sched/stack_pool.h"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -7,7 +7,7 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "sched/sanitizers.h"
+#include "allocator/kernel/sched/sanitizers.h"
 
 namespace zs_sched {
 

@@ -1,5 +1,5 @@
 // Trace recording: object numbering, the FNV-1a trace hash, the tail ring.
-#include "sched/trace.h"
+#include "allocator/kernel/sched/trace.h"
 
 #include <cinttypes>
 #include <cstdio>

@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "allocator/kernel/sched/fiber.h"
 #include "kernel/sched.h"
-#include "sched/fiber.h"
 
 namespace zs_sched::internal {
 

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-#include "internal.h"
+#include "allocator/kernel/src/internal.h"
 #include "kernel/bug.h"
 #include "kernel/page.h"
 #include "kernel/sched.h"

@@ -6,7 +6,7 @@
 #include <mutex>
 #include <string>
 
-#include "internal.h"
+#include "allocator/kernel/src/internal.h"
 #include "kernel/bug.h"
 #include "kernel/lockdep.h"
 #include "kernel/sched.h"

@@ -1,6 +1,6 @@
 // The simulated migration core: isolate, migrate and putback of movable_ops pages, in mm/migrate.c's order.
 #include "kernel/migrate.h"
-#include "internal.h"
+#include "allocator/kernel/src/internal.h"
 #include "kernel/page_alloc.h"
 
 namespace kernel {

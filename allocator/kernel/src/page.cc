@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <string>
 
-#include "internal.h"
+#include "allocator/kernel/src/internal.h"
 #include "kernel/migrate.h"
 #include "kernel/page.h"
 

@@ -8,7 +8,7 @@
 #include <mutex>
 #include <string>
 
-#include "internal.h"
+#include "allocator/kernel/src/internal.h"
 #include "kernel/page_alloc.h"
 
 namespace kernel {

@@ -7,7 +7,7 @@
 #include <mutex>
 #include <thread>
 
-#include "internal.h"
+#include "allocator/kernel/src/internal.h"
 #include "kernel/bug.h"
 #include "kernel/sched.h"
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <unordered_set>
 
-#include "internal.h"
+#include "allocator/kernel/src/internal.h"
 #include "kernel/slab.h"
 #include "kernel/spinlock.h"
 

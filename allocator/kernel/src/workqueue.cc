@@ -2,7 +2,7 @@
 #include <atomic>
 #include <cstdlib>
 
-#include "internal.h"
+#include "allocator/kernel/src/internal.h"
 #include "kernel/spinlock.h"
 #include "kernel/workqueue.h"
 

@@ -1,0 +1,54 @@
+// The fuzzing dictionary, from ops.def and the size tables (dict.h).
+#include "fuzzers/mutator/dict.h"
+
+#include <cstdint>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "oracle/program/binary.h"
+#include "oracle/program/sizes.h"
+
+namespace zsfuzz {
+namespace {
+
+void Entry(const std::string& name, const std::vector<uint8_t>& bytes, std::string* out) {
+  absl::StrAppend(out, name, "=\"");
+  for (uint8_t b : bytes) absl::StrAppendFormat(out, "\\x%02x", b);
+  absl::StrAppend(out, "\"\n");
+}
+
+std::vector<uint8_t> SizeBytes(uint16_t code) {
+  return {static_cast<uint8_t>(code & 0xff), static_cast<uint8_t>(code >> 8)};
+}
+
+}  // namespace
+
+std::string ProgramDictionary() {
+  std::string out =
+      "# zs_diff.dict: the binary op-program form (fuzzers/program/binary.h), generated from ops.def.\n";
+  // Header bytes: threads - 1 in bits 0-2, the strategy in bits 3-4.
+  static constexpr const char* kStrategies[] = {"random", "pct", "rr"};
+  for (int s = 0; s < 3; s++)
+    for (int threads : {1, 2, 4})
+      Entry(absl::StrCat("header_", kStrategies[s], "_t", threads),
+            {static_cast<uint8_t>((threads - 1) | (s << 3))}, &out);
+  for (int i = 0; i < kNumOpCodes; i++) {
+    Op op;
+    op.code = static_cast<OpCode>(i);
+    Entry(absl::StrCat("op_", OpName(op.code)), EncodeOpBytes(op, 0, 0), &out);
+  }
+  for (uint32_t size : EdgeSizes(kDefaultChainSize)) {
+    Op op;
+    op.code = OpCode::kMalloc;
+    op.size = size;
+    Entry(absl::StrCat("malloc_", size), EncodeOpBytes(op, 0, 0), &out);
+    Entry(absl::StrCat("size_", size), SizeBytes(SizeCode(size)), &out);
+  }
+  // Codes that mean huge_class_size whatever the chain (binary.h, x >= 0xC000).
+  Entry("size_huge_class", SizeBytes(0xC080), &out);
+  Entry("size_huge_class_minus_1", SizeBytes(0xC07F), &out);
+  return out;
+}
+
+}  // namespace zsfuzz

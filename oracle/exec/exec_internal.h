@@ -1,0 +1,116 @@
+// Private to fuzzers/exec: the state of one Execute() run, shared by the run
+// (executor.cc) and the ops (exec_ops.cc).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "kernel/page.h"
+#include "oracle/exec/executor.h"
+#include "oracle/exec/object_pattern.h"
+
+namespace zsfuzz::exec_internal {
+
+inline constexpr unsigned int kNumClassIndices = 255;  // ZS_SIZE_CLASSES
+inline constexpr unsigned int kMaxZspagePages = 16;    // the longest chain
+
+struct Slot {
+  // The owner's: no other thread reads or writes these while it runs (the
+  // root reads them after joining it).
+  int owner = -1;
+  bool live = false;
+  unsigned long handle = 0;
+  uint32_t size = 0;
+  uint64_t generation = 0;
+  unsigned int class_index = 0;
+  // PFNs of the zspage's pages when the owner last touched the slot (0: no
+  // such page). Relaxed: other threads' migration ops read them, and reading
+  // them must not order those threads after the owner.
+  std::array<std::atomic<unsigned long>, kMaxZspagePages> pfn{};
+};
+
+// A page this thread isolated, under the (slot, page) it was named by.
+struct Isolation {
+  uint32_t slot;
+  uint32_t page_index;
+  kernel::page* page;
+};
+
+class RunState;
+
+struct ThreadState {
+  ThreadState(RunState* r, int i) : run(r), index(i), expect(4096), buf(4096) {}
+  RunState* run;
+  int index;
+  std::vector<Isolation> isolated;
+  std::vector<uint8_t> expect;  // the pattern to write or compare
+  std::vector<uint8_t> buf;     // obj_read_begin's local copy
+};
+
+struct ClassGeometry {
+  unsigned int canonical = 0;
+  int pages_per_zspage = 0;
+};
+
+class RunState {
+ public:
+  RunState(const Program& program, const zs_variant_ops* v, const ExecOptions& options, ExecResult* result);
+
+  // The pool of a run that ended before teardown (a BUG, the step budget, a
+  // deadlock), or nullptr.
+  zs_pool* abandoned_pool() const { return result_->teardown_done ? nullptr : pool_; }
+
+  void SetBases(long pages_in_use, long nr_zspages) {
+    pages_base_ = pages_in_use;
+    zspages_base_ = nr_zspages;
+  }
+  // The root virtual thread: pool, threads, drain, teardown.
+  void Root();
+
+ private:
+  static void ThreadMain(void* arg);
+  void RunThread(ThreadState* t, bool sequential);
+  bool Observe(QuiescentPoint point, int thread, uint32_t index, const Snapshot* snap, const ThreadState* t);
+  // with_table: also the debugfs class table, whose formatting would cost
+  // more than the rest of a per-op snapshot; class_info carries its numbers.
+  void TakeSnapshot(Snapshot* s, bool with_table);
+  unsigned long PagesPerZspage(uint32_t size) const;
+  unsigned int ClassIndexOfSize(uint32_t size) const;
+
+  // exec_ops.cc
+  void RunOp(ThreadState* t, const Op& op, OpResult* r);
+  void Malloc(ThreadState* t, const Op& op, OpResult* r);
+  void Free(ThreadState* t, Slot* slot, OpResult* r);
+  void Write(ThreadState* t, uint32_t n, Slot* slot, OpResult* r);
+  void Read(ThreadState* t, uint32_t n, Slot* slot, OpResult* r);
+  void ReadSg(ThreadState* t, uint32_t n, Slot* slot, OpResult* r);
+  void Isolate(ThreadState* t, const Op& op, OpResult* r);
+  void Migrate(ThreadState* t, const Op& op, OpResult* r);
+  void Putback(ThreadState* t, const Op& op, OpResult* r);
+  void StatPages(ThreadState* t, OpResult* r);
+  void StatClasses(OpResult* r);
+  void RecordPfns(Slot* slot);
+  kernel::page* RecordedPage(const Op& op) const;
+
+  const Program& program_;
+  const zs_variant_ops* const v_;
+  const ExecOptions& options_;
+  ExecResult* const result_;
+  zs_pool* pool_ = nullptr;
+  long pages_base_ = 0;
+  long zspages_base_ = 0;
+  std::array<ClassGeometry, kNumClassIndices> geometry_{};
+  std::unique_ptr<Slot[]> slots_;
+  int nr_slots_ = 0;
+  // Relaxed, like the PFNs: what each program thread is in the middle of
+  // (pages_per_zspage of the object's class, 0 for nothing), for StatsProbe.
+  std::array<std::atomic<unsigned long>, kMaxThreads> in_free_{};
+  std::array<std::atomic<unsigned long>, kMaxThreads> in_malloc_{};
+  std::atomic<bool> faults_armed_{false};
+  std::atomic<bool> stop_{false};
+};
+
+}  // namespace zsfuzz::exec_internal

@@ -1,0 +1,299 @@
+// The program executor: the run around the ops (executor.h). The ops
+// themselves are in exec_ops.cc.
+#include "oracle/exec/executor.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include "absl/strings/str_format.h"
+#include "kernel/bug.h"
+#include "kernel/lockdep.h"
+#include "kernel/migrate.h"
+#include "kernel/page_alloc.h"
+#include "kernel/sched.h"
+#include "kernel/seq_file.h"
+#include "kernel/workqueue.h"
+#include "oracle/exec/exec_internal.h"
+
+namespace zsfuzz {
+
+uint64_t ContentChecksum(const void* data, size_t len) {
+  const auto* p = static_cast<const uint8_t*>(data);
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
+  return h;
+}
+
+uint64_t PatternChecksum(uint32_t slot, uint64_t generation, size_t size) {
+  std::vector<uint8_t> buf(size);
+  FillPattern(SlotPatternId(slot), generation, buf.data(), size);
+  return ContentChecksum(buf.data(), size);
+}
+
+const char* OpStatusName(OpStatus s) {
+  switch (s) {
+    case OpStatus::kNotRun:
+      return "not-run";
+    case OpStatus::kDone:
+      return "done";
+    case OpStatus::kNoSlot:
+      return "no-slot";
+    case OpStatus::kNoPage:
+      return "no-page";
+    case OpStatus::kNotIsolated:
+      return "not-isolated";
+  }
+  return "?";
+}
+
+const char* QuiescentPointName(QuiescentPoint p) {
+  switch (p) {
+    case QuiescentPoint::kAfterOp:
+      return "after op";
+    case QuiescentPoint::kDrained:
+      return "after the drain";
+    case QuiescentPoint::kEmptied:
+      return "after freeing every object";
+  }
+  return "?";
+}
+
+namespace {
+
+// A run that ends early leaves its pool allocated, as a kernel does after a
+// BUG. It stays reachable here so that LeakSanitizer reports what an
+// allocator loses, never what an abandoned run left (a finding already).
+void KeepAbandonedPool(zs_pool* pool) {
+  if (pool == nullptr) return;
+  static auto* abandoned = new std::vector<zs_pool*>;
+  abandoned->push_back(pool);
+}
+
+}  // namespace
+
+namespace exec_internal {
+
+RunState::RunState(const Program& program, const zs_variant_ops* v, const ExecOptions& options,
+                   ExecResult* result)
+    : program_(program), v_(v), options_(options), result_(result) {
+  int slots = 0;
+  for (const auto& ops : program.threads) {
+    for (const Op& op : ops) {
+      if (op.code == OpCode::kMalloc) slots = std::max<int>(slots, static_cast<int>(op.slot) + 1);
+    }
+  }
+  slots_ = std::make_unique<Slot[]>(slots);
+  nr_slots_ = slots;
+  result_->ops.resize(program.threads.size());
+  for (size_t t = 0; t < program.threads.size(); t++) result_->ops[t].resize(program.threads[t].size());
+  for (auto& f : in_free_) f.store(0, std::memory_order_relaxed);
+  for (auto& m : in_malloc_) m.store(0, std::memory_order_relaxed);
+}
+
+void RunState::Root() {
+  pool_ = v_->create_pool("zsfuzz-exec", program_.chain_size);
+  if (pool_ == nullptr) return;
+  result_->pool_created = true;
+  for (unsigned int i = 0; i < kNumClassIndices; i++) {
+    zs_class_info ci{};
+    v_->class_info(pool_, i, &ci);
+    geometry_[i] = {ci.index, ci.pages_per_zspage};
+    // Merged indices share their canonical class's lock: one name, the canonical index.
+    if (ci.index == i) result_->lock_names[v_->class_lock(pool_, i)] = absl::StrFormat("class[%u]", i);
+  }
+  result_->lock_names[v_->pool_lock(pool_)] = "zs_pool";
+
+  std::vector<std::unique_ptr<ThreadState>> threads;
+  threads.reserve(program_.threads.size());
+  for (size_t t = 0; t < program_.threads.size(); t++)
+    threads.push_back(std::make_unique<ThreadState>(this, static_cast<int>(t)));
+  if (threads.size() == 1) {
+    RunThread(threads[0].get(), /*sequential=*/true);
+  } else {
+    std::vector<kernel::task_struct*> tasks;
+    for (auto& t : threads) {
+      const std::string name = absl::StrFormat("t%d", t->index);
+      tasks.push_back(kernel::kthread_run(&RunState::ThreadMain, t.get(), name.c_str()));
+    }
+    for (kernel::task_struct* task : tasks) kernel::kthread_stop(task);
+  }
+
+  // The drain: nothing may fail or dawdle on purpose any more.
+  kernel::fault_inject_page_alloc(0);
+  kernel::fault_inject_slab_alloc(0);
+  kernel::set_zone_pressure(0);
+  v_->flush_deferred(pool_);
+  TakeSnapshot(&result_->drained, /*with_table=*/true);
+  Observe(QuiescentPoint::kDrained, 0, 0, &result_->drained, nullptr);
+
+  for (int s = 0; s < nr_slots_; s++) {
+    if (slots_[s].live) {
+      v_->free(pool_, slots_[s].handle);
+      slots_[s].live = false;
+    }
+  }
+  v_->flush_deferred(pool_);
+  TakeSnapshot(&result_->emptied, /*with_table=*/true);
+  Observe(QuiescentPoint::kEmptied, 0, 0, &result_->emptied, nullptr);
+
+  v_->destroy_pool(pool_);
+  pool_ = nullptr;
+  result_->pages_in_use_end = static_cast<long>(kernel::nr_pages_in_use()) - pages_base_;
+  result_->nr_zspages_end = static_cast<long>(kernel::zone_page_state(kernel::NR_ZSPAGES)) - zspages_base_;
+  result_->teardown_done = true;
+}
+
+void RunState::ThreadMain(void* arg) {
+  auto* t = static_cast<ThreadState*>(arg);
+  t->run->RunThread(t, /*sequential=*/false);
+}
+
+void RunState::RunThread(ThreadState* t, bool sequential) {
+  const std::vector<Op>& ops = program_.threads[t->index];
+  std::vector<OpResult>& results = result_->ops[t->index];
+  for (uint32_t i = 0; i < ops.size(); i++) {
+    if (stop_.load(std::memory_order_relaxed)) break;
+    RunOp(t, ops[i], &results[i]);
+    if (!sequential) continue;
+    Snapshot* snap = nullptr;
+    if (options_.snapshots) {
+      result_->after_op.emplace_back();
+      snap = &result_->after_op.back();
+      TakeSnapshot(snap, /*with_table=*/false);
+    }
+    if (!Observe(QuiescentPoint::kAfterOp, t->index, i, snap, t)) {
+      result_->stopped = true;
+      stop_.store(true, std::memory_order_relaxed);
+    }
+  }
+  // A thread gives back the pages it still holds isolated, as the kernel's
+  // migration callers do.
+  for (const Isolation& iso : t->isolated) kernel::putback_movable_ops_page(iso.page);
+  t->isolated.clear();
+}
+
+bool RunState::Observe(QuiescentPoint point, int thread, uint32_t index, const Snapshot* snap,
+                       const ThreadState* t) {
+  if (options_.observer == nullptr) return true;
+  ExecView view;
+  view.program = &program_;
+  view.variant = v_;
+  view.pool = pool_;
+  view.point = point;
+  view.thread = thread;
+  view.index = index;
+  view.snapshot = snap;
+  if (t != nullptr) {
+    for (const Isolation& iso : t->isolated) view.isolated_pfns.push_back(kernel::page_to_pfn(iso.page));
+  }
+  return options_.observer->AtQuiescentPoint(view);
+}
+
+void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
+  kernel::yield_point(kSnapshotSite, nullptr);
+  s->taken = true;
+  if (with_table) {
+    kernel::seq_file table;
+    v_->classes_show(pool_, &table);
+    s->class_table = std::move(table.buf);
+  }
+  for (unsigned int i = 0; i < kNumClassIndices; i++) {
+    if (geometry_[i].canonical != i) continue;
+    zs_class_info ci{};
+    v_->class_info(pool_, i, &ci);
+    s->classes.push_back(ci);
+  }
+  s->total_pages = v_->get_total_pages(pool_);
+  zs_pool_stats stats{};
+  v_->pool_stats(pool_, &stats);
+  s->pages_compacted = stats.pages_compacted;
+  s->nr_zspages = static_cast<long>(kernel::zone_page_state(kernel::NR_ZSPAGES)) - zspages_base_;
+  s->pages_in_use = static_cast<long>(kernel::nr_pages_in_use()) - pages_base_;
+  std::vector<uint8_t> buf(kernel::PAGE_SIZE);
+  for (int n = 0; n < nr_slots_; n++) {
+    const Slot& slot = slots_[n];
+    if (!slot.live) continue;
+    SlotView sv;
+    sv.slot = static_cast<uint32_t>(n);
+    sv.thread = slot.owner;
+    sv.handle = slot.handle;
+    sv.size = slot.size;
+    sv.generation = slot.generation;
+    sv.class_index = slot.class_index;
+    if (slot.generation > 0) {
+      void* mem = v_->obj_read_begin(pool_, slot.handle, slot.size, buf.data());
+      sv.checksum = ContentChecksum(mem, slot.size);
+      v_->obj_read_end(pool_, slot.handle, slot.size, mem);
+    }
+    s->live.push_back(sv);
+  }
+}
+
+unsigned long RunState::PagesPerZspage(uint32_t size) const {
+  if (size == 0 || size > kernel::PAGE_SIZE) return 0;
+  return static_cast<unsigned long>(geometry_[ClassIndexOfSize(size)].pages_per_zspage);
+}
+
+unsigned int RunState::ClassIndexOfSize(uint32_t size) const {
+  // zs_malloc's lookup: the object's size plus its header (ZS_HANDLE_SIZE).
+  return geometry_[v_->lookup_class_index(pool_, size + sizeof(unsigned long))].canonical;
+}
+
+}  // namespace exec_internal
+
+ExecResult Execute(const Program& program, const zs_variant_ops* v, const ExecOptions& options) {
+  ExecResult result;
+  result.variant = v;
+
+  // A clean kernel: the same program must meet the same state every time.
+  kernel::workqueue_shutdown();
+  result.clean_start = kernel::nr_pages_in_use() == 0;
+  if (result.clean_start) kernel::page_alloc_reset();
+  kernel::lockdep_reset();
+  kernel::fault_inject_page_alloc(0);
+  kernel::fault_inject_slab_alloc(0);
+  kernel::set_zone_pressure(0);
+  kernel::kernel_warn_count_reset();
+
+  exec_internal::RunState state(program, v, options, &result);
+  state.SetBases(static_cast<long>(kernel::nr_pages_in_use()),
+                 static_cast<long>(kernel::zone_page_state(kernel::NR_ZSPAGES)));
+
+  uint64_t nr_ops = 0;
+  for (const auto& ops : program.threads) nr_ops += ops.size();
+  zs_sched::RunOptions ro;
+  ro.record_trace = options.record_trace;
+  ro.on_bug = zs_sched::BugAction::kReturn;
+  // Reports during the run (a BUG's trace tail) name the pool's locks too.
+  const zs_sched::ObjectNamer& extra = options.namer;
+  const std::map<const void*, std::string>& names = result.lock_names;
+  ro.namer = [&names, &extra](const void* obj) {
+    auto it = names.find(obj);
+    if (it != names.end()) return it->second;
+    return extra ? extra(obj) : std::string();
+  };
+  // Far above what any op takes (pressure 1024 on a 16-page zspage is about
+  // 40000 steps), yet a livelock still ends.
+  ro.max_steps = options.max_steps != 0 ? options.max_steps : 1'000'000 + 200'000 * nr_ops;
+  result.run = zs_sched::RunDeterministic(program.schedule, ro, [&state] { state.Root(); });
+  KeepAbandonedPool(state.abandoned_pool());
+
+  kernel::fault_inject_page_alloc(0);
+  kernel::fault_inject_slab_alloc(0);
+  kernel::set_zone_pressure(0);
+  result.warns = kernel::kernel_warn_count();
+  result.lockdep_reports = kernel::lockdep_report_count();
+  if (result.lockdep_reports != 0 && kernel::lockdep_first_report() != nullptr)
+    result.lockdep_first = kernel::lockdep_first_report();
+  return result;
+}
+
+zs_sched::ObjectNamer LockNamer(const ExecResult& r) {
+  return [names = r.lock_names](const void* obj) {
+    auto it = names.find(obj);
+    return it == names.end() ? std::string() : it->second;
+  };
+}
+
+}  // namespace zsfuzz

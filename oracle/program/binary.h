@@ -1,0 +1,76 @@
+// File: program/binary.h
+//
+// The binary form of an op program: what the fuzzers mutate. EVERY byte
+// string decodes into a program that Validate() accepts, so no fuzz input is
+// wasted, and DecodeProgram(EncodeProgram(p)) == p for every valid p.
+//
+// Layout, version 1. "varint" is unsigned LEB128, at most 10 bytes, bits past
+// 64 dropped. Reading past the end of the input gives zero bytes, so a
+// truncated input decodes as if padded with zeros.
+//
+//   header
+//     byte    bits 0-2  threads - 1 (1..8)
+//             bits 3-4  strategy: 0 random, 1 pct, 2 rr (3 reads as random)
+//             bits 5-7  version - 1: 0 is v1; other values read as v1 until
+//                       a v2 exists (the encoder writes 0, so its first byte
+//                       is below 0x20 and never '#', the text form's start)
+//     byte    chain = 4 + (b + 4) % 13           (0 gives the default 8)
+//     varint  schedule seed
+//     pct:    byte depth = 1 + (b + 2) % 64      (0 gives the default 3)
+//             varint steps: 0 -> 1000 (default), 1..999 -> itself, v -> v + 1
+//     rr:     varint quantum - 1, taken mod 2^32 - 1
+//     varint  n, the explicit schedule decisions, at most the bytes left;
+//             then n varints, each taken mod 2^32
+//   ops, one after another to the end of the input
+//     byte    bits 0-4  ops.def row, mod kNumOpCodes
+//             bits 5-7  thread, mod threads
+//     then by the row's args:
+//     kSize      2 bytes, little-endian x; size = SizeFromCode(x, chain):
+//                  x < 0x4000   x % 8193: every size; the encoder's form
+//                  x < 0x8000   a class edge: class (x >> 2) % 255 + {0, 1, -1, -8}[x & 3]
+//                  x < 0xC000   EdgeSizes(chain)[(x & 0x3FFF) % count]
+//                  otherwise    HugeClassSize(chain) - 128 + (x & 0xFF)
+//     kSlot      varint r: the (r mod k)-th slot this thread defined before
+//                the op; with k = 0 the op is dropped
+//     kSlotPage  varint v: page v & 15, slot (v >> 4) mod the program's slot
+//                count; with no slots at all the op is dropped
+//     kValue     varint v: value v % (kMaxOpValue + 1)
+//     kNone      nothing
+//
+// Ops of different threads may interleave in the bytes; each thread's ops
+// keep their order, and slots are numbered thread 0's first, as in the text.
+// Random bytes spend about a quarter of their sizes on each of the four size
+// forms, so class edges and huge_class_size come up often.
+//
+// Example:
+//   Program p = DecodeProgram(data, size);           // never fails
+//   std::vector<uint8_t> bytes = EncodeProgram(p);
+//   assert(DecodeProgram(bytes.data(), bytes.size()) == p);
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+#include "oracle/program/program.h"
+
+namespace zsfuzz {
+
+// The program `data` encodes; any bytes, any size (nullptr with size 0 too).
+Program DecodeProgram(const uint8_t* data, size_t size);
+
+// The canonical bytes of `p`, which must be valid (Validate(p) empty):
+// threads' ops in thread order, sizes in the exact form, varints minimal.
+std::vector<uint8_t> EncodeProgram(const Program& p);
+
+// The size a 2-byte size code x stands for in a program of chain `chain`
+// (the table above), and the code the encoder writes for `size` (<= 8192).
+uint32_t SizeFromCode(uint16_t x, unsigned int chain);
+inline uint16_t SizeCode(uint32_t size) { return static_cast<uint16_t>(size); }
+
+// The bytes of one op of thread `thread` as EncodeProgram writes them, with
+// its slot reference `ref` already in the encoded form (the thread-local
+// index for kSlot, the slot for kSlotPage). For the dictionary.
+std::vector<uint8_t> EncodeOpBytes(const Op& op, int thread, uint32_t ref);
+
+}  // namespace zsfuzz

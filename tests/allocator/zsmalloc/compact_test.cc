@@ -1,0 +1,92 @@
+// Compaction (reference 3, Compaction): it moves objects out of sparse
+// zspages, frees their pages, and keeps stats, the shrinker and contents right.
+#include <gtest/gtest.h>
+
+#include "tests/allocator/zsmalloc/pool_fixture.h"
+
+namespace zsfuzz_test {
+namespace {
+
+class CompactTest : public PoolTest {};
+
+// Four full 1-page zspages of 32-byte objects, three of every four objects
+// freed: 128 live objects spread at 25 % over 4 zspages. zs_can_compact says
+// (512 - 128) / 128 * 1 = 3 pages, and compaction frees exactly those.
+TEST_P(CompactTest, FreesTheWastedZspagesAndKeepsContents) {
+  const size_t size = 24;
+  const zs_class_info c = ClassOf(size);
+  ASSERT_EQ(c.objs_per_zspage, 128);
+  ASSERT_EQ(c.pages_per_zspage, 1);
+  std::vector<unsigned long> all;
+  for (int k = 0; k < 512; k++) {
+    const unsigned long h = Malloc(size);
+    ASSERT_FALSE(kernel::IS_ERR_VALUE(h));
+    Write(h, size, k);
+    all.push_back(h);
+  }
+  std::vector<std::pair<unsigned long, int>> live;
+  for (int k = 0; k < 512; k++) {
+    if (k % 4 == 0)
+      live.push_back({all[k], k});
+    else
+      Free(all[k]);
+  }
+  EXPECT_EQ(v_->get_total_pages(pool_), 4u);
+  EXPECT_EQ(v_->shrinker_count(pool_), 3u);
+  std::vector<unsigned long> pfn_before;
+  for (auto& [h, id] : live) pfn_before.push_back(Where(h).pfn);
+
+  EXPECT_EQ(v_->compact(pool_), 3u);
+
+  zs_pool_stats st{};
+  v_->pool_stats(pool_, &st);
+  EXPECT_EQ(st.pages_compacted, 3);
+  EXPECT_EQ(v_->get_total_pages(pool_), 1u);
+  EXPECT_EQ(v_->shrinker_count(pool_), 0u);
+  zs_class_info after{};
+  ASSERT_TRUE(v_->class_info(pool_, c.index, &after));
+  EXPECT_EQ(after.stats[12], 128u) << "obj_allocated";
+  EXPECT_EQ(after.stats[13], 128u) << "obj_used";
+  EXPECT_EQ(after.stats[11], 1u) << "one full zspage";
+  int moved = 0;
+  for (size_t i = 0; i < live.size(); i++) {
+    ASSERT_TRUE(Verify(live[i].first, size, live[i].second));
+    moved += Where(live[i].first).pfn != pfn_before[i];
+  }
+  EXPECT_EQ(moved, 96) << "three zspages' objects moved into the fourth";
+  // Nothing left to do: the shrinker says stop.
+  EXPECT_EQ(v_->shrinker_scan(pool_, 128), kernel::SHRINK_STOP);
+  for (auto& [h, id] : live) Free(h);
+  EXPECT_EQ(v_->get_total_pages(pool_), 0u);
+}
+
+// The debugfs row of the class follows: freeable before, pages_used after.
+TEST_P(CompactTest, ClassTableReflectsCompaction) {
+  const size_t size = 1560;  // 5 pages, 13 objects
+  std::vector<unsigned long> hs;
+  for (int k = 0; k < 26; k++) hs.push_back(Malloc(size));
+  for (int k = 0; k < 26; k++)
+    if (k % 2) Free(hs[k]);
+  const zs_class_info c = ClassOf(size);
+  auto row = [&]() {
+    kernel::seq_file s;
+    v_->classes_show(pool_, &s);
+    char prefix[32];
+    snprintf(prefix, sizeof(prefix), " %5u %5u ", c.index, c.size);
+    const size_t at = s.buf.find(prefix);
+    EXPECT_NE(at, std::string::npos);
+    return s.buf.substr(at, s.buf.find('\n', at) - at);
+  };
+  // 26 allocated, 13 used: 13 wasted objects = one zspage = 5 pages freeable.
+  EXPECT_NE(row().find("           26         13         10                5        5"), std::string::npos)
+      << row();
+  EXPECT_EQ(v_->shrinker_scan(pool_, 5), 5u);
+  EXPECT_NE(row().find("           13         13          5                5        0"), std::string::npos)
+      << row();
+  for (int k = 0; k < 26; k += 2) Free(hs[k]);
+}
+
+ZS_INSTANTIATE_FOR_ALL_VARIANTS(CompactTest);
+
+}  // namespace
+}  // namespace zsfuzz_test

@@ -1,0 +1,184 @@
+// The size-class table against values derived here from the reference
+// formulas (zsmalloc-reference.md 1, 1.1-1.3), for chain sizes 4, 8 and 16,
+// on every variant.
+#include <gtest/gtest.h>
+
+#include <climits>
+#include <vector>
+
+#include "tests/allocator/zsmalloc/pool_fixture.h"
+
+namespace zsfuzz_test {
+namespace {
+
+constexpr int kPageSize = 4096;
+constexpr int kMinAlloc = 32;  // MAX(32, (chain << 12) >> obj_idx_bits) is 32 for every chain 4..16
+constexpr int kDelta = 16;     // PAGE_SIZE >> CLASS_BITS
+constexpr int kClasses = 255;  // DIV_ROUND_UP(4096 - 32, 16) + 1
+constexpr int kHandleSize = 8;
+
+struct ExpectedClass {
+  int size, pages, objs;
+  unsigned int canonical;
+};
+
+// Reference 1.1: smallest waste wins, first minimum on a tie; powers of two get one page.
+int ChainSize(int size, int max_chain) {
+  if ((size & (size - 1)) == 0) return 1;
+  int best = 1, min_waste = INT_MAX;
+  for (int i = 1; i <= max_chain; i++) {
+    const int waste = (i * kPageSize) % size;
+    if (waste < min_waste) {
+      min_waste = waste;
+      best = i;
+    }
+  }
+  return best;
+}
+
+struct ExpectedTable {
+  std::vector<ExpectedClass> classes;
+  int canonical = 0;
+  int huge_class_size = 0;
+};
+
+// Reference 1.2-1.3: walk from the largest index down, merging equal geometry.
+// huge_class_size follows mm/zsmalloc.c's test, pages != 1 && objs != 1 (the
+// first class from the top that is neither single-page nor single-object).
+ExpectedTable Derive(int chain) {
+  ExpectedTable t;
+  t.classes.resize(kClasses);
+  const ExpectedClass* prev = nullptr;
+  for (int i = kClasses - 1; i >= 0; i--) {
+    const int size = std::min(kMinAlloc + i * kDelta, kPageSize);
+    const int pages = ChainSize(size, chain);
+    const int objs = pages * kPageSize / size;
+    if (pages != 1 && objs != 1 && t.huge_class_size == 0) t.huge_class_size = size - (kHandleSize - 1);
+    if (prev != nullptr && prev->pages == pages && prev->objs == objs) {
+      t.classes[i] = *prev;
+      continue;
+    }
+    t.classes[i] = {size, pages, objs, static_cast<unsigned int>(i)};
+    prev = &t.classes[i];
+    t.canonical++;
+  }
+  return t;
+}
+
+class SizeClassTest : public PoolTest {};
+
+TEST_P(SizeClassTest, MatchesReferenceFormulasForChains4To16) {
+  for (int chain : {4, 8, 16}) {
+    SCOPED_TRACE(testing::Message() << "chain " << chain);
+    RecreatePool(chain);
+    ASSERT_EQ(v_->chain_size(pool_), static_cast<unsigned int>(chain));
+    const ExpectedTable want = Derive(chain);
+    int canonical = 0;
+    for (unsigned int i = 0; i < kClasses; i++) {
+      zs_class_info got{};
+      ASSERT_TRUE(v_->class_info(pool_, i, &got)) << "index " << i;
+      const ExpectedClass& e = want.classes[i];
+      EXPECT_EQ(got.size, e.size) << "index " << i;
+      EXPECT_EQ(got.pages_per_zspage, e.pages) << "index " << i;
+      EXPECT_EQ(got.objs_per_zspage, e.objs) << "index " << i;
+      EXPECT_EQ(got.index, e.canonical) << "index " << i;
+      if (got.index == i) canonical++;
+    }
+    zs_class_info past{};
+    EXPECT_FALSE(v_->class_info(pool_, kClasses, &past));
+    EXPECT_EQ(canonical, want.canonical);
+    EXPECT_EQ(v_->huge_class_size(pool_), static_cast<size_t>(want.huge_class_size));
+  }
+}
+
+// The worked example of the upstream documentation (reference 1.1): 1568-byte
+// objects get a 5-page zspage of 13 with chain >= 5, and merge into the
+// 1632-byte class (2 pages, 5 objects) with the old limit of 4.
+TEST_P(SizeClassTest, DocumentedExampleClass96) {
+  RecreatePool(8);
+  zs_class_info c{};
+  ASSERT_TRUE(v_->class_info(pool_, 96, &c));
+  EXPECT_EQ(c.size, 1568);
+  EXPECT_EQ(c.pages_per_zspage, 5);
+  EXPECT_EQ(c.objs_per_zspage, 13);
+  RecreatePool(4);
+  ASSERT_TRUE(v_->class_info(pool_, 96, &c));
+  EXPECT_EQ(c.size, 1632);
+  EXPECT_EQ(c.index, 100u);
+  EXPECT_EQ(c.pages_per_zspage, 2);
+  EXPECT_EQ(c.objs_per_zspage, 5);
+}
+
+TEST_P(SizeClassTest, LookupClassIndexDoesNotAddHandleSize) {
+  for (unsigned int size : {1u, 32u, 33u, 100u, 1000u, 3000u, 4096u}) {
+    zs_class_info c{};
+    const unsigned int idx = v_->lookup_class_index(pool_, size);
+    ASSERT_TRUE(v_->class_info(pool_, idx, &c));
+    EXPECT_EQ(c.index, idx) << "lookup returns the canonical index";
+    EXPECT_GE(c.size, static_cast<int>(size));
+  }
+}
+
+TEST_P(SizeClassTest, SecondPoolWithAnotherChainIsRefusedWhileOneIsLive) {
+  zs_pool* other = v_->create_pool("other", 16);
+  EXPECT_EQ(other, nullptr);
+  if (other != nullptr) v_->destroy_pool(other);
+  zs_pool* same = v_->create_pool("same", 8);
+  ASSERT_NE(same, nullptr);
+  v_->destroy_pool(same);
+}
+
+TEST_P(SizeClassTest, ChainOutOfRangeIsRefused) {
+  v_->destroy_pool(pool_);
+  pool_ = nullptr;
+  for (unsigned int chain : {0u, 3u, 17u}) EXPECT_EQ(v_->create_pool("bad", chain), nullptr) << chain;
+  pool_ = v_->create_pool("test", 8);
+  ASSERT_NE(pool_, nullptr);
+}
+
+ZS_INSTANTIATE_FOR_ALL_VARIANTS(SizeClassTest);
+
+// The debugfs table has the kernel's columns, one row per canonical class and
+// a Total row (reference 3, Stats and queries).
+TEST_P(SizeClassTest, DebugfsTableShape) {
+  kernel::seq_file s;
+  v_->classes_show(pool_, &s);
+  std::vector<std::string> lines;
+  size_t start = 0;
+  for (size_t nl; (nl = s.buf.find('\n', start)) != std::string::npos; start = nl + 1)
+    lines.push_back(s.buf.substr(start, nl - start));
+  const ExpectedTable want = Derive(8);
+  ASSERT_EQ(lines.size(), static_cast<size_t>(want.canonical) + 3);  // header, rows, blank, Total
+  // clang-format off: the header's columns, in order
+  const char* columns[] = {"class", "size", "10%", "20%", "30%", "40%", "50%", "60%", "70%", "80%", "90%",
+                           "99%", "100%", "obj_allocated", "obj_used", "pages_used", "pages_per_zspage", "freeable"};
+  // clang-format on
+  size_t pos = 0;
+  for (const char* c : columns) {
+    pos = lines[0].find(c, pos);
+    ASSERT_NE(pos, std::string::npos) << c;
+  }
+  EXPECT_TRUE(lines[lines.size() - 2].empty());
+  EXPECT_EQ(lines.back().rfind(" Total ", 0), 0u) << lines.back();
+}
+
+// The debugfs table of a fresh pool is the same text in every variant.
+TEST(SizeClassTableText, IdenticalAcrossVariants) {
+  std::string first;
+  for (const std::string& name : AllVariantNames()) {
+    const zs_variant_ops* v = zs_find_variant(name.c_str());
+    zs_pool* pool = v->create_pool("cmp", 8);
+    ASSERT_NE(pool, nullptr);
+    kernel::seq_file s;
+    v->classes_show(pool, &s);
+    v->destroy_pool(pool);
+    ASSERT_NE(s.buf.find("obj_allocated"), std::string::npos);
+    if (first.empty())
+      first = s.buf;
+    else
+      EXPECT_EQ(s.buf, first) << name;
+  }
+}
+
+}  // namespace
+}  // namespace zsfuzz_test
