@@ -44,6 +44,9 @@ ExecResult Run(const Program& p, const zs_variant_ops* v, const CheckOptions& o,
                oracle::InvariantObserver* obs) {
   ExecOptions eo;
   eo.snapshots = sequential;
+  eo.observe_each_op = sequential;
+  eo.free_running = o.free_running;
+  eo.ops_done = o.ops_done;
   eo.record_trace = trace;
   eo.max_steps = o.max_steps;
   eo.observer = obs;
@@ -59,7 +62,7 @@ VariantRun RunAndCheck(const Program& p, const zs_variant_ops* v, const VariantT
   oracle::KeepFirst(&vr.failure, oracle::CheckKernel(vr.exec, sequential));
   oracle::KeepFirst(&vr.failure, obs.failure());
   oracle::KeepFirst(&vr.failure, oracle::CheckModel(p, vr.exec, sequential));
-  oracle::KeepFirst(&vr.failure, oracle::CheckInflight(p, vr.exec, traits, sequential));
+  if (!o.free_running) oracle::KeepFirst(&vr.failure, oracle::CheckInflight(p, vr.exec, traits, sequential));
   oracle::KeepFirst(&vr.failure, oracle::CheckTeardown(vr.exec));
   return vr;
 }
@@ -131,6 +134,28 @@ Program AsOneThread(const Program& p) {
   return one;
 }
 
+// The verdict's fields and its first two lines (the failure, then the check,
+// where, the variant and the trace hash), for the run `about`.
+Verdict Headline(const std::optional<Failure>& best, const VariantRun& about, const CheckOptions& o,
+                 bool sequential, const zs_variant_ops* against) {
+  Verdict v;
+  v.variant = about.v->name;
+  v.trace_hash = about.exec.run.trace_hash;
+  if (o.record_trace) v.trace = zs_sched::FormatTrace(about.exec.run.trace, LockNamer(about.exec));
+  if (!best) return v;
+  const Failure& f = *best;
+  v.finding = true;
+  v.check = oracle::LevelCheckName(f.level, sequential);
+  v.signature = absl::StrCat(v.check, ":", f.field);
+  v.message = absl::StrCat(f.headline, "\n");
+  absl::StrAppendFormat(
+      &v.message, "check: %s, %s; variant %s%s%s\n", v.check, f.where, f.variant,
+      against != nullptr && f.level == Level::kDiff ? absl::StrCat(" against ", against->name) : "",
+      // Real threads leave no trace to hash.
+      o.free_running ? "" : absl::StrCat("; trace-hash ", zs_sched::HashHex(v.trace_hash)));
+  return v;
+}
+
 Verdict Check(const Program& program, const zs_variant_ops* a, const zs_variant_ops* b, const CheckOptions& o,
               bool sequential) {
   const Program p = sequential ? AsOneThread(program) : program;
@@ -146,22 +171,10 @@ Verdict Check(const Program& program, const zs_variant_ops* a, const zs_variant_
                                         : oracle::CompareConcurrent(p, ra.exec, rb->exec));
   }
 
-  Verdict v;
   const VariantRun& about = best && rb && best->variant == rb->v->name ? *rb : rb && !best ? *rb : ra;
-  v.variant = about.v->name;
-  v.trace_hash = about.exec.run.trace_hash;
-  if (o.record_trace) v.trace = zs_sched::FormatTrace(about.exec.run.trace, LockNamer(about.exec));
+  Verdict v = Headline(best, about, o, sequential, b != nullptr ? a : nullptr);
   if (!best) return v;
-
   const Failure& f = *best;
-  v.finding = true;
-  v.check = oracle::LevelCheckName(f.level, sequential);
-  v.signature = absl::StrCat(v.check, ":", f.field);
-  v.message = absl::StrCat(f.headline, "\n");
-  absl::StrAppendFormat(&v.message, "check: %s, %s; variant %s%s; trace-hash %s\n", v.check, f.where,
-                        f.variant,
-                        b != nullptr && f.level == Level::kDiff ? absl::StrCat(" against ", a->name) : "",
-                        zs_sched::HashHex(v.trace_hash));
   absl::StrAppend(&v.message, "program",
                   sequential && program.threads.size() > 1 ? " (run as one thread)" : "", ":\n",
                   ProgramText(p));
@@ -209,6 +222,17 @@ Verdict CheckConcurrent(const Program& program, const zs_variant_ops* a, const z
 Verdict CheckProgram(const Program& program, const zs_variant_ops* a, const zs_variant_ops* b,
                      const CheckOptions& options) {
   return Check(program, a, b, options, /*sequential=*/program.threads.size() <= 1);
+}
+
+VariantCheck CheckVariant(const Program& program, const zs_variant_ops* v, const CheckOptions& options) {
+  const VariantTraits traits = options.traits_a ? *options.traits_a : TraitsFor(v);
+  VariantRun run = RunAndCheck(program, v, traits, options, /*sequential=*/false);
+  VariantCheck c;
+  c.verdict = Headline(run.failure, run, options, /*sequential=*/false, nullptr);
+  if (!run.exec.run.report.empty())
+    absl::StrAppend(&c.verdict.message, "scheduler report:\n", run.exec.run.report);
+  c.exec = std::move(run.exec);
+  return c;
 }
 
 }  // namespace zsfuzz

@@ -36,10 +36,12 @@
 // different PFNs (the page allocator can only be reset when no page is in use).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <string>
 
 #include "allocator/zsmalloc/zs_variant.h"
+#include "oracle/exec/executor.h"
 #include "oracle/program/program.h"
 
 namespace zsfuzz {
@@ -70,6 +72,10 @@ struct CheckOptions {
   // Overrides TraitsFor() for variant a / b (e.g. for a test mutant).
   const VariantTraits* traits_a = nullptr;
   const VariantTraits* traits_b = nullptr;
+  // CheckVariant only: run on real threads (ExecOptions::free_running), and
+  // count finished ops into `ops_done` for a progress line.
+  bool free_running = false;
+  std::atomic<uint64_t>* ops_done = nullptr;
 };
 
 struct Verdict {
@@ -111,5 +117,19 @@ Verdict CheckConcurrent(const Program& program, const zs_variant_ops* a, const z
 // CheckSequential for a one-thread program, else CheckConcurrent.
 Verdict CheckProgram(const Program& program, const zs_variant_ops* a, const zs_variant_ops* b,
                      const CheckOptions& options);
+
+// A long program on one variant, as `zsfuzz stress` runs it: the checks of
+// CheckConcurrent for any number of threads (one included, without per-op
+// snapshots): kernel reports, level 1, level 2 after the drain and after
+// emptying, the in-flight bounds (deterministic backend only: on real threads
+// a stat_pages probe is not one instant) and teardown. The verdict's message
+// holds the failure and where it happened, not the program or a trace (a
+// stress program has hundreds of thousands of ops). Any thread count the
+// executor takes (more than kMaxThreads too).
+struct VariantCheck {
+  Verdict verdict;
+  ExecResult exec;  // the run's record, for counts and tables
+};
+VariantCheck CheckVariant(const Program& program, const zs_variant_ops* v, const CheckOptions& options);
 
 }  // namespace zsfuzz

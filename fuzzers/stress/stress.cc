@@ -1,213 +1,153 @@
+// RunStress(): a stress program (stress_program.h) through the executor and
+// the oracle, and its record turned into the stress summary's numbers.
 #include "fuzzers/stress/stress.h"
 
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <chrono>
-#include <cstdio>
-#include <memory>
-#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/string_view.h"
 #include "fuzzers/stress/progress.h"
 #include "fuzzers/stress/sanitizer_reports.h"
-#include "fuzzers/stress/stress_worker.h"
-#include "kernel/bug.h"
-#include "kernel/lockdep.h"
-#include "kernel/page_alloc.h"
-#include "kernel/sched.h"
-#include "kernel/seq_file.h"
+#include "fuzzers/stress/stress_program.h"
+#include "kernel/shrinker.h"
+#include "oracle/check.h"
 
 namespace zsfuzz {
 namespace {
 
-// Restores the zone-lock pressure knob however the run ends.
-class ZonePressureScope {
- public:
-  explicit ZonePressureScope(unsigned steps) : saved_(kernel::zone_pressure()) {
-    kernel::set_zone_pressure(steps);
-  }
-  ~ZonePressureScope() { kernel::set_zone_pressure(saved_); }
-
- private:
-  const unsigned saved_;
-};
-
-void AddFinding(StressResult* r, absl::string_view reason, absl::string_view detail) {
-  if (r->reason.empty()) r->reason = std::string(reason);
+void AddFinding(StressResult* r, const std::string& reason, const std::string& detail) {
+  if (r->reason.empty()) r->reason = reason;
   absl::StrAppend(&r->details, detail, "\n");
 }
 
-// WARNs, lockdep and sanitizer reports since the last check; moves the
-// baselines so the next check reports only new ones.
-void CheckReports(StressShared* shared, StressResult* r) {
-  const unsigned long warns = kernel::kernel_warn_count();
-  const unsigned long lockdep = kernel::lockdep_report_count();
-  const unsigned long races = SanitizerReportCount();
-  if (warns != shared->warn_base) {
-    const unsigned long n = warns - shared->warn_base;
-    AddFinding(r, absl::StrFormat("%u WARN(s)", n),
-               absl::StrFormat("%u kernel WARN(s), reports on stderr", n));
+// One op's contribution to the counts.
+void Count(const Op& op, const OpResult& res, StressCounts* c, unsigned long* peak) {
+  if (res.status == OpStatus::kNotRun || res.status == OpStatus::kNoSlot) return;
+  switch (op.code) {
+    case OpCode::kMalloc:
+      if (res.err == 0) c->malloc_ok++;
+      if (res.err == -ENOMEM) c->malloc_enomem++;
+      if (res.err == -EINVAL) c->malloc_einval++;
+      if (res.err == -ENOSPC) c->malloc_enospc++;
+      return;
+    case OpCode::kFree:
+      c->frees++;
+      return;
+    case OpCode::kWrite:
+      c->writes++;
+      return;
+    case OpCode::kRead:
+      c->reads++;
+      return;
+    case OpCode::kReadSg:
+      c->sg_reads++;
+      return;
+    case OpCode::kCompact:
+      c->compactions++;
+      c->pages_compacted += res.value;
+      return;
+    case OpCode::kShrinkCount:
+      c->shrinker_counts++;
+      return;
+    case OpCode::kShrinkScan:
+      c->shrinker_scans++;
+      if (res.value != kernel::SHRINK_STOP) c->pages_compacted += res.value;
+      return;
+    case OpCode::kMigrate:
+      if (res.status == OpStatus::kNoPage) {
+        c->migrations_no_page++;
+      } else if (res.err == 0) {
+        c->migrations_ok++;
+      } else {
+        c->migrations_failed++;
+      }
+      return;
+    case OpCode::kFlush:
+      c->flushes++;
+      return;
+    case OpCode::kStatPages:
+      *peak = std::max(*peak, res.value);
+      c->stats_reads++;
+      return;
+    case OpCode::kStatPool:
+    case OpCode::kStatClasses:
+      c->stats_reads++;
+      return;
+    default:
+      return;
   }
-  if (lockdep != shared->lockdep_base) {
-    absl::string_view first = kernel::lockdep_first_report() ? kernel::lockdep_first_report() : "";
-    first = first.substr(0, first.find('\n'));
-    AddFinding(r, "lockdep report",
-               absl::StrFormat("%u lockdep report(s), the first: %s", lockdep - shared->lockdep_base, first));
-  }
-  if (races != shared->sanitizer_base) {
-    AddFinding(r, "ThreadSanitizer report",
-               absl::StrFormat("%u ThreadSanitizer report(s), on stderr", races - shared->sanitizer_base));
-  }
-  shared->warn_base = warns;
-  shared->lockdep_base = lockdep;
-  shared->sanitizer_base = races;
 }
 
-// While alive, a BUG prints `findings` (if any) before its own report is
-// acted on: a pool that just failed a check may well BUG in teardown, and the
-// earlier finding is usually the better clue.
-class PendingFindingsScope {
- public:
-  explicit PendingFindingsScope(const std::string& findings) {
-    if (findings.empty()) return;
-    pending_ = new std::string(findings);
-    kernel::set_bug_report_hook(&PrintPending);
+// Random ops that ran: a malloc and the write right after it are one.
+uint64_t RandomOpsRun(const StressProgram& sp, const ExecResult& exec) {
+  uint64_t n = 0;
+  for (size_t t = 0; t < sp.program.threads.size(); t++) {
+    const std::vector<Op>& ops = sp.program.threads[t];
+    for (uint32_t i = sp.random_begin[t]; i < sp.random_end[t]; i++) {
+      if (exec.ops[t][i].status == OpStatus::kNotRun) break;
+      const bool write_after_malloc = ops[i].code == OpCode::kWrite && i > sp.random_begin[t] &&
+                                      ops[i - 1].code == OpCode::kMalloc && ops[i - 1].slot == ops[i].slot;
+      if (!write_after_malloc) n++;
+    }
   }
-  ~PendingFindingsScope() {
-    if (pending_ == nullptr) return;
-    kernel::set_bug_report_hook(nullptr);
-    delete pending_;
-    pending_ = nullptr;
-  }
-  PendingFindingsScope(const PendingFindingsScope&) = delete;
-  PendingFindingsScope& operator=(const PendingFindingsScope&) = delete;
-
- private:
-  static void PrintPending(const char* /*report*/) {
-    std::fprintf(stderr, "zsfuzz stress: findings before this BUG:\n%s", pending_->c_str());
-  }
-  static inline std::string* pending_ = nullptr;
-};
+  return n;
+}
 
 }  // namespace
 
-void StressCounts::Add(const StressCounts& o) {
-  malloc_ok += o.malloc_ok;
-  malloc_enomem += o.malloc_enomem;
-  malloc_einval += o.malloc_einval;
-  malloc_enospc += o.malloc_enospc;
-  frees += o.frees;
-  reads += o.reads;
-  sg_reads += o.sg_reads;
-  writes += o.writes;
-  compactions += o.compactions;
-  pages_compacted += o.pages_compacted;
-  shrinker_counts += o.shrinker_counts;
-  shrinker_scans += o.shrinker_scans;
-  migrations_ok += o.migrations_ok;
-  migrations_failed += o.migrations_failed;
-  migrations_no_page += o.migrations_no_page;
-  flushes += o.flushes;
-  stats_reads += o.stats_reads;
-}
+StressResult RunStressOn(const StressOptions& opt, const zs_sched::Schedule* schedule, bool trace,
+                         zs_sched::RunResult* run) {
+  const StressProgram sp =
+      MakeStressProgram(opt, schedule ? *schedule : zs_sched::Schedule::Random(opt.seed));
+  uint64_t total_ops = 0;
+  for (const std::vector<Op>& ops : sp.program.threads) total_ops += ops.size();
 
-StressResult RunStress(const StressOptions& opt) {
-  StressResult r;
-  const zs_variant_ops* v = opt.variant;
-  StressShared shared;
-  shared.opt = &opt;
-  shared.v = v;
-  shared.warn_base = kernel::kernel_warn_count();
-  shared.lockdep_base = kernel::lockdep_report_count();
-  shared.sanitizer_base = SanitizerReportCount();
-  const unsigned long pages_base = kernel::nr_pages_in_use();
-  const unsigned long zspages_base = kernel::zone_page_state(kernel::NR_ZSPAGES);
-  ZonePressureScope pressure(opt.zone_pressure);
-
-  zs_pool* pool = v->create_pool("zsfuzz-stress", opt.chain_size);
-  if (pool == nullptr) {
-    AddFinding(&r, "zs_create_pool failed",
-               absl::StrFormat("create_pool(chain %u) of variant %s returned NULL", opt.chain_size, v->name));
-    return r;
-  }
-  shared.pool = pool;
-  shared.huge_class_size = v->huge_class_size(pool);
-
-  std::vector<std::unique_ptr<StressWorker>> workers;
-  workers.reserve(opt.threads);
-  for (unsigned i = 0; i < opt.threads; i++) workers.push_back(std::make_unique<StressWorker>(&shared, i));
-  auto ops_done = [&workers] {
-    uint64_t done = 0;
-    for (const auto& w : workers) done += w->ops_done();
-    return done;
-  };
-  ProgressReporter progress("stress", uint64_t{opt.threads} * opt.ops_per_thread, ops_done, opt.progress);
-
+  std::atomic<uint64_t> ops_done{0};
+  CheckOptions co;
+  co.free_running = schedule == nullptr;
+  co.record_trace = trace;
+  co.ops_done = &ops_done;
+  ProgressReporter progress(
+      "stress", total_ops, [&ops_done] { return ops_done.load(std::memory_order_relaxed); },
+      opt.progress && schedule == nullptr);
+  const unsigned long sanitizer_base = SanitizerReportCount();
   const auto start = std::chrono::steady_clock::now();
-  std::vector<kernel::task_struct*> tasks;
-  tasks.reserve(opt.threads);
-  for (unsigned i = 0; i < opt.threads; i++) {
-    const std::string name = absl::StrFormat("zsstress/%u", i);
-    tasks.push_back(kernel::kthread_run(&StressWorker::ThreadMain, workers[i].get(), name.c_str()));
-  }
-  for (kernel::task_struct* task : tasks) kernel::kthread_stop(task);
+  VariantCheck c = CheckVariant(sp.program, opt.variant, co);
+  StressResult r;
   r.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.Stop();
 
-  r.ops_executed = ops_done();
-  kernel::seq_file table;
-  v->classes_show(pool, &table);
-  r.class_table = std::move(table.buf);
-  r.pages_end = v->get_total_pages(pool);
-  shared.NotePages(r.pages_end);
-  r.pages_peak = shared.pages_peak.load();
+  for (size_t t = 0; t < sp.program.threads.size(); t++) {
+    for (size_t i = 0; i < sp.program.threads[t].size(); i++)
+      Count(sp.program.threads[t][i], c.exec.ops[t][i], &r.counts, &r.pages_peak);
+  }
+  r.ops_executed = RandomOpsRun(sp, c.exec);
+  r.class_table = c.exec.drained.class_table;
+  r.pages_end = c.exec.drained.total_pages;
+  r.pages_peak = std::max(r.pages_peak, r.pages_end);
 
-  for (const auto& w : workers) {
-    r.counts.Add(w->counts());
-    if (w->failed()) AddFinding(&r, w->failure_reason(), w->failure());
+  if (c.verdict.finding) {
+    // The verdict's first two lines: the failure, then the check and where.
+    const std::string& m = c.verdict.message;
+    const size_t first = m.find('\n');
+    const size_t second = first == std::string::npos ? first : m.find('\n', first + 1);
+    std::string detail = absl::StrCat(c.verdict.signature, ": ", m.substr(0, first));
+    if (second != std::string::npos) absl::StrAppend(&detail, "\n", m.substr(first + 1, second - first - 1));
+    AddFinding(&r, c.verdict.signature, detail);
+    if (const size_t at = m.find("scheduler report:\n"); at != std::string::npos && run == nullptr)
+      absl::StrAppend(&r.details, m.substr(at));
   }
-  CheckReports(&shared, &r);
-  zs_pool_stats stats{};
-  v->pool_stats(pool, &stats);
-  if (static_cast<uint64_t>(stats.pages_compacted) != r.counts.pages_compacted) {
-    AddFinding(&r, "pages_compacted mismatch",
-               absl::StrFormat(
-                   "pool_stats pages_compacted is %d, but zs_compact and the shrinker returned %u in all",
-                   stats.pages_compacted, r.counts.pages_compacted));
-  }
-  if (r.reason.empty()) {
-    for (const auto& w : workers) {
-      if (!w->VerifyAll()) AddFinding(&r, w->failure_reason(), w->failure());
-    }
-  }
-
-  // Teardown runs after a finding too, so a test process can go on; should
-  // it BUG, the hook prints what was found first.
-  PendingFindingsScope pending(r.details);
-  for (const auto& w : workers) w->FreeAll();
-  v->flush_deferred(pool);
-  const unsigned long left = v->get_total_pages(pool);
-  if (left != 0) {
-    AddFinding(&r, absl::StrFormat("%u pages leaked", left),
-               absl::StrFormat(
-                   "zs_get_total_pages() is %u after freeing every object and flushing deferred work", left));
-  }
-  const unsigned long zspages = kernel::zone_page_state(kernel::NR_ZSPAGES);
-  if (zspages != zspages_base) {
-    AddFinding(&r, "NR_ZSPAGES leak",
-               absl::StrFormat("NR_ZSPAGES is %u after freeing every object, was %u before the pool", zspages,
-                               zspages_base));
-  }
-  v->destroy_pool(pool);
-  const unsigned long pages = kernel::nr_pages_in_use();
-  if (pages != pages_base) {
-    AddFinding(&r, "page allocator leak",
-               absl::StrFormat("%u pages in use after zs_destroy_pool, %u before zs_create_pool", pages,
-                               pages_base));
-  }
-  CheckReports(&shared, &r);
+  if (const unsigned long races = SanitizerReportCount() - sanitizer_base; races != 0)
+    AddFinding(&r, "ThreadSanitizer report",
+               absl::StrFormat("%u ThreadSanitizer report(s), on stderr", races));
   r.clean = r.reason.empty();
+  if (run != nullptr) *run = std::move(c.exec.run);
   return r;
 }
+
+StressResult RunStress(const StressOptions& opt) { return RunStressOn(opt, nullptr, false, nullptr); }
 
 }  // namespace zsfuzz

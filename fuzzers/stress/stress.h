@@ -1,14 +1,16 @@
 // File: stress.h
 //
-// The free-running stress engine behind `zsfuzz stress`: N kernel threads
-// (kernel::kthread_run) hammer one pool of one variant with a seeded random
-// mix of every API call, each verifying the bytes of the objects it owns,
-// while page migration and compaction move those objects underneath. At the
-// end the engine verifies and frees everything and checks that the pool, the
-// zone counters and the page allocator are back where they started.
-//
-// It is a library function so tests (and later the deterministic scheduler,
-// which runs the same kthreads as virtual tasks) can call it directly.
+// The stress engine behind `zsfuzz stress`: N threads run long seeded random
+// op programs (stress_program.h) against one pool of one variant, through the
+// same program executor (oracle/exec) and the same oracle (oracle/check.h,
+// CheckVariant) as the fuzz targets: every API result and every byte read
+// against the reference model, the pool's invariants after the drain and
+// after freeing everything, kernel reports (BUG, WARN, lockdep), the
+// in-flight stats bounds (deterministic backend), and no page left after
+// teardown. Free-running (RunStress): the threads are real kthreads and the
+// machine interleaves them while migration and compaction move their objects;
+// deterministic (stress_deterministic.h): the same program under the
+// deterministic scheduler.
 //
 // Example:
 //   zsfuzz::StressOptions opt;
@@ -19,30 +21,32 @@
 //   std::fputs(zsfuzz::FormatStressSummary(opt, r).c_str(), stdout);
 //   return r.clean ? 0 : 1;
 //
-// NOTE: the pool is torn down after a finding too. If that teardown BUGs (the
-// pool may be corrupt), the findings so far are printed before the BUG report.
+// NOTE: a BUG on real threads aborts the process with its report, as before;
+// under the deterministic scheduler it is a finding like any other.
 #pragma once
 
 #include <cstdint>
 #include <string>
 
+#include "allocator/kernel/sched/runner.h"
+#include "allocator/kernel/sched/schedule.h"
 #include "allocator/zsmalloc/zs_variant.h"
 
 namespace zsfuzz {
 
 struct StressOptions {
   const zs_variant_ops* variant = nullptr;
-  unsigned threads = 2;         // worker threads, >= 1
-  uint64_t ops_per_thread = 0;  // random ops each worker runs
-  uint64_t seed = 1;            // worker i draws from Prng::StreamSeed(seed, i)
+  unsigned threads = 2;         // program threads, >= 1 (any number: not bound by kMaxThreads)
+  uint64_t ops_per_thread = 0;  // random ops each thread runs
+  uint64_t seed = 1;            // thread i draws from Prng::StreamSeed(seed, i)
   unsigned chain_size = 8;      // CONFIG_ZSMALLOC_CHAIN_SIZE, 4..16
-  unsigned zone_pressure = 0;   // kernel::set_zone_pressure() for the run
+  unsigned zone_pressure = 0;   // each thread starts with `pressure P`
   bool migrate = true;          // page migration ops
   bool compact = true;          // zs_compact and shrinker scan ops
   bool progress = false;        // "ops done / total" on stderr about once a second
 };
 
-// Op counts, summed over workers (and the final verification pass).
+// Op counts over every thread, from the run's record (final read-back included).
 struct StressCounts {
   uint64_t malloc_ok = 0;
   uint64_t malloc_enomem = 0;
@@ -53,7 +57,7 @@ struct StressCounts {
   uint64_t sg_reads = 0;  // obj_read_sg_begin/end
   uint64_t writes = 0;
   uint64_t compactions = 0;
-  uint64_t pages_compacted = 0;  // sum of zs_compact() results
+  uint64_t pages_compacted = 0;  // sum of zs_compact() and shrinker scan results
   uint64_t shrinker_counts = 0;
   uint64_t shrinker_scans = 0;
   uint64_t migrations_ok = 0;
@@ -61,27 +65,35 @@ struct StressCounts {
   uint64_t migrations_no_page = 0;  // the chosen page index was past the zspage
   uint64_t flushes = 0;
   uint64_t stats_reads = 0;
-
-  void Add(const StressCounts& o);
 };
 
 struct StressResult {
   bool clean = false;
-  // Short reason for the result line ("content mismatch", "3 pages leaked").
+  // Short reason for the result line: the oracle's signature
+  // ("model:object.content", "invariant:zspage.fullness") or
+  // "ThreadSanitizer report".
   std::string reason;
-  // Every finding, one per line, saying what and where.
+  // Every finding, one per line, saying what and where: the oracle's
+  // "check:field: <failure>" and its "check: ..., thread, op" line.
   std::string details;
-  uint64_t ops_executed = 0;  // worker ops, without setup and teardown
+  uint64_t ops_executed = 0;  // random ops run (a malloc and its write are one)
   double elapsed_seconds = 0;
   StressCounts counts;
-  std::string class_table;  // debugfs classes, after the workers, before teardown
+  std::string class_table;  // debugfs classes, after the threads and the drain, before teardown
   unsigned long pages_peak = 0;
   unsigned long pages_end = 0;  // zs_get_total_pages() when class_table was taken
 };
 
 // Runs the stress described by `opt` (variant non-null, other fields in
-// range; the command line checks them). Blocks until all workers finish.
+// range; the command line checks them) on real threads. Blocks until the
+// threads, the drain and teardown are done.
 StressResult RunStress(const StressOptions& opt);
+
+// The engine of RunStress and RunStressDeterministic: with `schedule` null,
+// real threads; else the deterministic scheduler with that schedule (`trace`
+// records every step into *run).
+StressResult RunStressOn(const StressOptions& opt, const zs_sched::Schedule* schedule, bool trace,
+                         zs_sched::RunResult* run);
 
 // The human summary: a header naming the run, counts, throughput, the class
 // table, page counts and, last, "result: clean" or "result: FAILED (<reason>)".

@@ -1,10 +1,9 @@
-// `zsfuzz stress --deterministic`: RunStress as the root of a deterministic scheduler run.
+// `zsfuzz stress --deterministic`: the stress program on the deterministic backend.
 #include "fuzzers/stress/stress_deterministic.h"
 
 #include <algorithm>
 
 #include "absl/strings/str_format.h"
-#include "kernel/page_alloc.h"
 
 namespace zsfuzz {
 namespace {
@@ -33,17 +32,9 @@ zs_sched::Schedule StressSchedule(zs_sched::Strategy strategy, const StressOptio
 DeterministicStressResult RunStressDeterministic(const StressOptions& opt, const zs_sched::Schedule& schedule,
                                                  bool trace) {
   StressOptions o = opt;
-  o.progress = false;
-  zs_sched::RunOptions ro;
-  ro.record_trace = trace;
-  // A livelock must end: far more steps than any finishing run takes.
-  ro.max_steps = 1000 * (uint64_t{o.threads} * o.ops_per_thread + 1000);
-  // Object numbers in the trace follow the PFNs the allocator hands out, so a
-  // replay starts from a fresh arena (when nothing is allocated) as a new
-  // process would.
-  if (kernel::nr_pages_in_use() == 0) kernel::page_alloc_reset();
+  o.progress = false;  // the progress reporter is an OS thread
   DeterministicStressResult r;
-  r.run = zs_sched::RunDeterministic(schedule, ro, [&] { r.stress = RunStress(o); });
+  r.stress = RunStressOn(o, &schedule, trace, &r.run);
   return r;
 }
 

@@ -1,8 +1,8 @@
 // File: stress_deterministic.h
 //
-// `zsfuzz stress --deterministic`: the stress engine of stress.h, unchanged,
-// run under the deterministic scheduler (allocator/kernel/sched). Its
-// kthreads (the workers, the workqueue's kworker) become virtual threads
+// `zsfuzz stress --deterministic`: the stress program of stress.h, unchanged,
+// run by the executor on its deterministic backend (allocator/kernel/sched).
+// Its kthreads (the program threads, the workqueue's kworker) become virtual threads
 // that run one at a time and switch only at the simulated kernel's yield
 // points, in the order the schedule dictates. The same options and schedule
 // give the same interleaving and the same trace hash on every run, so a
@@ -34,10 +34,10 @@ struct DeterministicStressResult {
 // fall inside the run to matter).
 zs_sched::Schedule StressSchedule(zs_sched::Strategy strategy, const StressOptions& opt);
 
-// Runs RunStress(opt) as the root virtual thread (opt.progress is ignored: the
-// progress reporter is an OS thread). With `trace`, run.trace holds every step.
-// Resets the page allocator first if no page is in use, so a second call in
-// the same process replays the first exactly (same PFNs, same trace hash).
+// Runs the stress program of `opt` under `schedule` (opt.progress is ignored:
+// the progress reporter is an OS thread). With `trace`, run.trace holds every
+// step. The executor starts from a clean kernel, so a second call in the same
+// process replays the first exactly (same PFNs, same trace hash).
 DeterministicStressResult RunStressDeterministic(const StressOptions& opt, const zs_sched::Schedule& schedule,
                                                  bool trace);
 

@@ -27,7 +27,8 @@ std::string FormatStressSummary(const StressOptions& opt, const StressResult& r)
                         c.migrations_failed, c.migrations_no_page);
   absl::StrAppendFormat(&out, "flush_deferred: %u  stats reads: %u\n", c.flushes, c.stats_reads);
   if (!r.class_table.empty()) {
-    absl::StrAppend(&out, "classes (debugfs, after the workers, before teardown):\n", r.class_table);
+    absl::StrAppend(&out, "classes (debugfs, after the threads and the drain, before teardown):\n",
+                    r.class_table);
     if (r.class_table.back() != '\n') out += '\n';
   }
   absl::StrAppendFormat(&out, "pages: peak %u, at end of workload %u\n", r.pages_peak, r.pages_end);

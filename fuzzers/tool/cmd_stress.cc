@@ -46,14 +46,11 @@ absl::StatusOr<int> RunDeterministicStress(const StressOptions& opt) {
     std::fputs("trace:\n", stdout);
     std::fputs(zs_sched::FormatTrace(r.run.trace).c_str(), stdout);
   }
-  // The stress summary exists only if the root thread got to the end. Its
-  // free-running "rerun:" line gives way to the exact "replay:" line below.
-  if (r.run.status == zs_sched::RunStatus::kFinished) {
-    std::string summary = FormatStressSummary(opt, r.stress);
-    if (const size_t at = summary.find("rerun: "); at != std::string::npos)
-      summary.erase(at, summary.find('\n', at) + 1 - at);
-    std::fputs(summary.c_str(), stdout);
-  }
+  // The free-running "rerun:" line gives way to the exact "replay:" line below.
+  std::string summary = FormatStressSummary(opt, r.stress);
+  if (const size_t at = summary.find("rerun: "); at != std::string::npos)
+    summary.erase(at, summary.find('\n', at) + 1 - at);
+  std::fputs(summary.c_str(), stdout);
   std::fputs(FormatDeterministicSummary(opt, *schedule, r).c_str(), stdout);
   std::fflush(stdout);
   return r.clean() ? kExitClean : kExitFinding;

@@ -15,8 +15,9 @@ namespace zsfuzz {
 // "pre, post, ...": every registered variant, in registry order.
 std::string VariantNames();
 
-// The variant called `name`, or InvalidArgument naming the valid ones (also
-// when `name` is empty: the flag is required).
+// The variant called `name` (a registered variant or a seeded mutant), or
+// InvalidArgument naming the valid ones (also when `name` is empty: the flag
+// is required).
 absl::StatusOr<const zs_variant_ops*> FindVariantOrError(absl::string_view name);
 
 // Lets --variants (run, repro, minimize) name the seeded mutants of

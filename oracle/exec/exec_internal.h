@@ -1,4 +1,4 @@
-// Private to fuzzers/exec: the state of one Execute() run, shared by the run
+// Private to oracle/exec: the state of one Execute() run, shared by the run
 // (executor.cc) and the ops (exec_ops.cc).
 #pragma once
 
@@ -107,8 +107,8 @@ class RunState {
   int nr_slots_ = 0;
   // Relaxed, like the PFNs: what each program thread is in the middle of
   // (pages_per_zspage of the object's class, 0 for nothing), for StatsProbe.
-  std::array<std::atomic<unsigned long>, kMaxThreads> in_free_{};
-  std::array<std::atomic<unsigned long>, kMaxThreads> in_malloc_{};
+  std::unique_ptr<std::atomic<unsigned long>[]> in_free_;
+  std::unique_ptr<std::atomic<unsigned long>[]> in_malloc_;
   std::atomic<bool> faults_armed_{false};
   std::atomic<bool> stop_{false};
 };

@@ -87,8 +87,13 @@ RunState::RunState(const Program& program, const zs_variant_ops* v, const ExecOp
   nr_slots_ = slots;
   result_->ops.resize(program.threads.size());
   for (size_t t = 0; t < program.threads.size(); t++) result_->ops[t].resize(program.threads[t].size());
-  for (auto& f : in_free_) f.store(0, std::memory_order_relaxed);
-  for (auto& m : in_malloc_) m.store(0, std::memory_order_relaxed);
+  const size_t threads = program.threads.size();
+  in_free_ = std::make_unique<std::atomic<unsigned long>[]>(threads);
+  in_malloc_ = std::make_unique<std::atomic<unsigned long>[]>(threads);
+  for (size_t t = 0; t < threads; t++) {
+    in_free_[t].store(0, std::memory_order_relaxed);
+    in_malloc_[t].store(0, std::memory_order_relaxed);
+  }
 }
 
 void RunState::Root() {
@@ -155,6 +160,7 @@ void RunState::RunThread(ThreadState* t, bool sequential) {
   for (uint32_t i = 0; i < ops.size(); i++) {
     if (stop_.load(std::memory_order_relaxed)) break;
     RunOp(t, ops[i], &results[i]);
+    if (options_.ops_done != nullptr) options_.ops_done->fetch_add(1, std::memory_order_relaxed);
     if (!sequential) continue;
     Snapshot* snap = nullptr;
     if (options_.snapshots) {
@@ -162,7 +168,7 @@ void RunState::RunThread(ThreadState* t, bool sequential) {
       snap = &result_->after_op.back();
       TakeSnapshot(snap, /*with_table=*/false);
     }
-    if (!Observe(QuiescentPoint::kAfterOp, t->index, i, snap, t)) {
+    if (options_.observe_each_op && !Observe(QuiescentPoint::kAfterOp, t->index, i, snap, t)) {
       result_->stopped = true;
       stop_.store(true, std::memory_order_relaxed);
     }
@@ -276,7 +282,12 @@ ExecResult Execute(const Program& program, const zs_variant_ops* v, const ExecOp
   // Far above what any op takes (pressure 1024 on a 16-page zspage is about
   // 40000 steps), yet a livelock still ends.
   ro.max_steps = options.max_steps != 0 ? options.max_steps : 1'000'000 + 200'000 * nr_ops;
-  result.run = zs_sched::RunDeterministic(program.schedule, ro, [&state] { state.Root(); });
+  if (options.free_running) {
+    state.Root();
+    result.run.status = zs_sched::RunStatus::kFinished;
+  } else {
+    result.run = zs_sched::RunDeterministic(program.schedule, ro, [&state] { state.Root(); });
+  }
   KeepAbandonedPool(state.abandoned_pool());
 
   kernel::fault_inject_page_alloc(0);

@@ -7,7 +7,8 @@
 // executor itself judges nothing.
 //
 // One run, in order, all inside zs_sched::RunDeterministic (BugAction::kReturn,
-// so a BUG ends the run with a report instead of aborting):
+// so a BUG ends the run with a report instead of aborting) unless
+// ExecOptions::free_running asks for real threads:
 //   1. the kernel is reset (workqueue, page allocator when no page is in use,
 //      lockdep, WARN count, fault injection and pressure off), so a program
 //      gives the same PFNs, trace and trace hash every time;
@@ -38,6 +39,7 @@
 // NOTE: one Execute at a time per process (one simulated kernel).
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -171,6 +173,20 @@ class ExecObserver {
 struct ExecOptions {
   // Sequential runs: a Snapshot after every op (needed by the differential).
   bool snapshots = true;
+  // Sequential runs: the observer sees the pool after every op (else only at
+  // the drain and after emptying, as in a run of several threads).
+  bool observe_each_op = true;
+  // The backend. Deterministic (the default): everything runs under
+  // zs_sched::RunDeterministic with the program's schedule, as described
+  // above. Free-running: the root runs on the calling OS thread and each
+  // program thread is a real kthread, so the machine decides the
+  // interleaving: no trace, no step budget, a BUG aborts the process, and a
+  // stat_pages probe is not one instant (the in-flight bounds do not apply).
+  // Programs of more than kMaxThreads threads run on either backend.
+  bool free_running = false;
+  // If set, incremented (relaxed) after every op any thread finishes: for a
+  // progress line on another OS thread.
+  std::atomic<uint64_t>* ops_done = nullptr;
   bool record_trace = false;  // RunResult::trace gets every step
   uint64_t max_steps = 0;     // 0: a budget scaled to the program
   ExecObserver* observer = nullptr;

@@ -120,7 +120,8 @@ TEST_P(StressEngine, OneThreadRepeatsItsOpSequence) {
 }
 
 // A variant whose obj_write flips one bit in the middle of objects of some
-// sizes: the engine must name the op, the object and the first bad byte.
+// sizes: the oracle's model must name the check, the op, the object and the
+// first bad byte.
 const zs_variant_ops* real_variant = nullptr;
 
 void CorruptingWrite(zs_pool* pool, unsigned long handle, void* mem, size_t len) {
@@ -140,17 +141,18 @@ TEST(StressEngineFindings, CorruptedWriteIsReportedWithItsPlace) {
   opt.ops_per_thread = 5000;
   const zsfuzz::StressResult r = zsfuzz::RunStress(opt);
   EXPECT_FALSE(r.clean);
-  EXPECT_EQ(r.reason, "content mismatch");
+  EXPECT_EQ(r.reason, "model:read.content");
   EXPECT_TRUE(std::regex_search(
       r.details,
       std::regex(
-          R"(thread [01] (op [0-9]+|final check) read(_sg)?: handle 0x[0-9a-f]+ size [0-9]+ object 0x[0-9a-f]+ generation [0-9]+: byte [0-9]+ (\(sg\[[01]\]\) )?is 0x[0-9a-f]{2}, expected 0x[0-9a-f]{2})")))
+          R"(^model:read\.content: slot [a-z]+ byte [0-9]+: read=0x[0-9a-f]{2} model=0x[0-9a-f]{2} )"
+          R"(\(write [0-9]+, [0-9]+ bytes\)\ncheck: model, in t[01] op [0-9]+ \(read(_sg)? [a-z]+\); variant pre\n)")))
       << r.details;
   const std::string summary = zsfuzz::FormatStressSummary(opt, r);
   EXPECT_NE(summary.find("\nrerun: zsfuzz stress --variant pre --threads 2 --ops 5000 --seed 1 --chain 8\n"),
             std::string::npos)
       << summary;
-  EXPECT_EQ(summary.substr(summary.rfind("result:")), "result: FAILED (content mismatch)\n") << summary;
+  EXPECT_EQ(summary.substr(summary.rfind("result:")), "result: FAILED (model:read.content)\n") << summary;
 }
 
 INSTANTIATE_TEST_SUITE_P(AllVariants, StressEngine, ::testing::ValuesIn(VariantNames()), VariantTestName);
