@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "absl/strings/str_format.h"
+#include "allocator/kernel/sched/sanitizers.h"
 #include "kernel/migrate.h"
 #include "kernel/page_alloc.h"
 #include "kernel/scatterlist.h"
@@ -293,6 +294,11 @@ void RunState::StatClasses(OpResult* r) {
 }
 
 void RunState::RecordPfns(Slot* slot) {
+  // Bookkeeping, not the program: the lookup takes pool->lock for reading,
+  // and an acquire there would order this thread after every migration that
+  // wrote the lock before, hiding from TSan the races the program has (RFC
+  // v2's lockless handle read against record_obj, for one).
+  zs_sched::TsanIgnoreSyncAndReads not_the_program;
   for (unsigned int n = 0; n < kMaxZspagePages; n++) {
     kernel::page* page = n < program_.chain_size ? v_->zspage_page(pool_, slot->handle, n) : nullptr;
     slot->pfn[n].store(page ? kernel::page_to_pfn(page) : 0, std::memory_order_relaxed);

@@ -25,6 +25,8 @@
 // Dynamic annotations exported by the TSan runtime (not in its public headers).
 extern "C" void AnnotateIgnoreReadsBegin(const char* file, int line);
 extern "C" void AnnotateIgnoreReadsEnd(const char* file, int line);
+extern "C" void AnnotateIgnoreSyncBegin(const char* file, int line);
+extern "C" void AnnotateIgnoreSyncEnd(const char* file, int line);
 #endif
 #if ZS_SCHED_ASAN
 #include <sanitizer/asan_interface.h>
@@ -81,6 +83,29 @@ class TsanIgnoreReads {
   }
   TsanIgnoreReads(const TsanIgnoreReads&) = delete;
   TsanIgnoreReads& operator=(const TsanIgnoreReads&) = delete;
+};
+
+// A harness's bookkeeping that goes through the allocator's own locks (an
+// introspection lookup under pool->lock, say) yet must not order the virtual
+// threads: its acquires and releases make no happens-before edge, or TSan
+// would stop seeing the races between the threads that the allocator has.
+// Its reads are unchecked too: unordered, they race by design with writers.
+class TsanIgnoreSyncAndReads {
+ public:
+  TsanIgnoreSyncAndReads() {
+#if ZS_SCHED_TSAN
+    AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
+    AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
+#endif
+  }
+  ~TsanIgnoreSyncAndReads() {
+#if ZS_SCHED_TSAN
+    AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
+    AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
+#endif
+  }
+  TsanIgnoreSyncAndReads(const TsanIgnoreSyncAndReads&) = delete;
+  TsanIgnoreSyncAndReads& operator=(const TsanIgnoreSyncAndReads&) = delete;
 };
 
 inline void LsanRegisterRootRegion(const void* p, size_t size) {
