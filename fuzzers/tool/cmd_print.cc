@@ -26,7 +26,7 @@ const Subcommand& PrintCommand() {
       "A file starting with '# zsfuzz program' is text: it is parsed and printed again in the canonical\n"
       "form (a bad text is one error line, FILE:LINE:COLUMN: what is wrong). Any other file is the binary\n"
       "form the fuzzers use; every byte string decodes into a program.",
-      {},
+      kCmdPrint,
       &RunPrint,
       1,
       1,

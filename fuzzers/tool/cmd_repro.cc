@@ -4,15 +4,14 @@
 #include <optional>
 #include <string>
 
-#include "absl/flags/flag.h"
 #include "absl/strings/str_format.h"
 #include "allocator/kernel/sched/trace.h"
 #include "fuzzers/campaign/minimize.h"
 #include "fuzzers/targets/diff_target.h"
+#include "fuzzers/tool/flag_table.h"
 #include "fuzzers/tool/flags.h"
 #include "fuzzers/tool/subcommand.h"
 #include "fuzzers/tool/variant_arg.h"
-#include "fuzzers/tool/zsfuzz_flags.h"
 #include "oracle/program/program_file.h"
 #include "oracle/program/text.h"
 
@@ -31,10 +30,10 @@ absl::StatusOr<Loaded> Load() {
   Loaded l;
   AcceptSeededMutants();
   std::string error;
-  std::optional<targets::VariantPair> pair = targets::ParseVariantPair(absl::GetFlag(FLAGS_variants), &error);
+  std::optional<targets::VariantPair> pair = targets::ParseVariantPair(Flags().variants, &error);
   if (!pair) return absl::InvalidArgumentError("--variants: " + error);
   l.variants = *pair;
-  const std::string target = absl::GetFlag(FLAGS_target);
+  const std::string target = Flags().target;
   std::optional<targets::TargetKind> kind;
   if (!target.empty()) {
     kind = targets::ParseTargetKind(target);
@@ -54,7 +53,7 @@ const char* CheckName(targets::TargetKind kind) {
 absl::StatusOr<int> RunReproCommand() {
   absl::StatusOr<Loaded> l = Load();
   if (!l.ok()) return l.status();
-  const bool trace = absl::GetFlag(FLAGS_trace);
+  const bool trace = Flags().trace;
   const ProgramSize size = SizeOf(l->program);
   std::printf("program: %s: %zu thread(s), %zu op(s), %zu schedule decision(s); %s\n",
               CommandArgs()[0].c_str(), size.threads, size.ops, size.decisions,
@@ -79,7 +78,7 @@ absl::StatusOr<int> RunMinimizeCommand() {
   absl::StatusOr<Loaded> l = Load();
   if (!l.ok()) return l.status();
   const std::string& file = CommandArgs()[0];
-  std::string out = absl::GetFlag(FLAGS_out);
+  std::string out = Flags().out;
   if (out.empty()) out = file + ".min.txt";
   const Outcome first = RunIsolated(l->kind, l->program, l->variants);
   if (!first.finding) {
@@ -131,7 +130,7 @@ const Subcommand& ReproCommand() {
       "(--target overrides: seq runs every thread's ops as one thread). Prints the verdict, its\n"
       "signature and 'trace-hash: <hex>', the same on every run and machine; --trace prints every step.\n"
       "Exit status 1 on a finding, 0 if clean.",
-      {"variants", "target", "trace"},
+      kCmdRepro,
       &RunReproCommand,
       1,
       1,
@@ -152,7 +151,7 @@ const Subcommand& MinimizeCommand() {
       "process, so crashes are minimized too. Prints the sizes before and after and writes the text form\n"
       "to OUT (default FILE.min.txt). Exit status 1 when it wrote a minimized finding, 0 if FILE is no\n"
       "finding.",
-      {"variants", "target", "out"},
+      kCmdMinimize,
       &RunMinimizeCommand,
       1,
       1,
