@@ -20,6 +20,7 @@ namespace zsfuzz {
 namespace {
 
 struct Loaded {
+  ProgramFileForm form;
   Program program;
   targets::TargetKind kind;
   targets::VariantPair variants;
@@ -39,7 +40,7 @@ absl::StatusOr<Loaded> Load() {
     kind = targets::ParseTargetKind(target);
     if (!kind) return absl::InvalidArgumentError("--target '" + target + "': use seq or conc");
   }
-  absl::StatusOr<Program> p = ReadProgramFile(CommandArgs()[0]);
+  absl::StatusOr<Program> p = ReadProgramFile(CommandArgs()[0], &l.form);
   if (!p.ok()) return p.status();
   l.kind = kind ? *kind : targets::KindForProgram(*p);
   l.program = targets::ProgramForTarget(l.kind, *std::move(p));
@@ -55,6 +56,7 @@ absl::StatusOr<int> RunReproCommand() {
   if (!l.ok()) return l.status();
   const bool trace = Flags().trace;
   const ProgramSize size = SizeOf(l->program);
+  std::printf("read: %s (%s)\n", CommandArgs()[0].c_str(), DescribeForm(l->form).c_str());
   std::printf("program: %s: %zu thread(s), %zu op(s), %zu schedule decision(s); %s\n",
               CommandArgs()[0].c_str(), size.threads, size.ops, size.decisions,
               l->program.schedule.ToString().c_str());
