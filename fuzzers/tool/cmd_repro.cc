@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_format.h"
 #include "allocator/kernel/sched/trace.h"
+#include "fuzzers/campaign/crash.h"
 #include "fuzzers/campaign/minimize.h"
 #include "fuzzers/targets/diff_target.h"
 #include "fuzzers/tool/flag_table.h"
@@ -61,13 +62,20 @@ absl::StatusOr<int> RunReproCommand() {
               CommandArgs()[0].c_str(), size.threads, size.ops, size.decisions,
               l->program.schedule.ToString().c_str());
   std::printf("check: %s, variants %s\n", CheckName(l->kind), l->variants.ToString().c_str());
+  // The check runs in a child: a crash (sanitizer report, deadly signal,
+  // abort) ends the child, and this process reports it as a finding.
+  const ForkedRun run = RunForked([&] {
+    const Verdict v = targets::CheckForTarget(l->kind, l->program, l->variants, trace);
+    if (trace) std::printf("trace (%s):\n%s", v.variant.c_str(), v.trace.c_str());
+    if (v.finding) std::printf("%s\n", v.message.c_str());
+    std::fputs(targets::FormatVerdict(v).c_str(), stdout);
+    return v.finding ? kExitFinding : kExitClean;
+  });
+  if (run.completed) return run.code;
+  std::printf("verdict: FINDING crash: %s\nsignature: %s\n", run.crash.description.c_str(),
+              run.crash.signature.c_str());
   std::fflush(stdout);
-  const Verdict v = targets::CheckForTarget(l->kind, l->program, l->variants, trace);
-  if (trace) std::printf("trace (%s):\n%s", v.variant.c_str(), v.trace.c_str());
-  if (v.finding) std::printf("%s\n", v.message.c_str());
-  std::fputs(targets::FormatVerdict(v).c_str(), stdout);
-  std::fflush(stdout);
-  return v.finding ? kExitFinding : kExitClean;
+  return kExitFinding;
 }
 
 std::string DescribeSize(const Program& p) {
@@ -131,7 +139,9 @@ const Subcommand& ReproCommand() {
       "state compared after every op), more threads the concurrent one under the program's schedule\n"
       "(--target overrides: seq runs every thread's ops as one thread). Prints the verdict, its\n"
       "signature and 'trace-hash: <hex>', the same on every run and machine; --trace prints every step.\n"
-      "Exit status 1 on a finding, 0 if clean.",
+      "The check runs in a child process: a crash (sanitizer report, deadly signal, abort) is a finding\n"
+      "too, 'verdict: FINDING crash: <summary or signal>' and its signature. Exit status 1 on a\n"
+      "finding, 0 if clean.",
       kCmdRepro,
       &RunReproCommand,
       1,
