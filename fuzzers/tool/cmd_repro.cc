@@ -8,6 +8,7 @@
 #include "allocator/kernel/sched/trace.h"
 #include "fuzzers/campaign/crash.h"
 #include "fuzzers/campaign/minimize.h"
+#include "fuzzers/campaign/state_dump.h"
 #include "fuzzers/targets/diff_target.h"
 #include "fuzzers/tool/flag_table.h"
 #include "fuzzers/tool/flags.h"
@@ -66,6 +67,7 @@ absl::StatusOr<int> RunReproCommand() {
   // abort) ends the child, and this process reports it as a finding.
   const ForkedRun run = RunForked([&] {
     const Verdict v = targets::CheckForTarget(l->kind, l->program, l->variants, trace);
+    if (Flags().dump) std::fputs(DumpStates(l->program, l->variants).c_str(), stdout);
     if (trace) std::printf("trace (%s):\n%s", v.variant.c_str(), v.trace.c_str());
     if (v.finding) std::printf("%s\n", v.message.c_str());
     std::fputs(targets::FormatVerdict(v).c_str(), stdout);
@@ -134,11 +136,13 @@ const Subcommand& ReproCommand() {
   static const Subcommand cmd{
       "repro",
       "Replay one program file (text or binary) with its target's check; print the verdict and trace hash.",
-      "FILE [--variants A,B] [--target seq|conc] [--trace]",
+      "FILE [--variants A,B] [--target seq|conc] [--trace] [--dump]",
       "Runs the check the fuzz target runs: a one-thread program gets the sequential differential (full\n"
       "state compared after every op), more threads the concurrent one under the program's schedule\n"
       "(--target overrides: seq runs every thread's ops as one thread). Prints the verdict, its\n"
       "signature and 'trace-hash: <hex>', the same on every run and machine; --trace prints every step.\n"
+      "--dump prints both variants' state at every stat_* op and after the drain (one more run of each),\n"
+      "once where they agree and diff-style (- A, + B) where they differ.\n"
       "The check runs in a child process: a crash (sanitizer report, deadly signal, abort) is a finding\n"
       "too, 'verdict: FINDING crash: <summary or signal>' and its signature. Exit status 1 on a\n"
       "finding, 0 if clean.",

@@ -1,12 +1,14 @@
 // zsfuzz repro's file reading and reports: the form it read (a text without
 // the header is text, not some binary program), and a crash of the check
-// reported as a finding with a verdict and a signature.
+// reported as a finding with a verdict and a signature, and --dump.
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
+#include <regex>
 #include <string>
 
 #include "tests/fuzzers/tool/run_tool.h"
@@ -56,6 +58,76 @@ TEST(ZsfuzzReproForm, BadTextWithoutTheHeaderIsOneErrorLine) {
   EXPECT_EQ(r.out, "");
   ASSERT_EQ(r.ErrLines().size(), 1u) << r.err;
   EXPECT_EQ(r.ErrLines()[0].rfind("zsfuzz: error: " + file + ":2:5: unknown op 'mallc'", 0), 0u) << r.err;
+  std::remove(file.c_str());
+}
+
+constexpr const char* kCompactAfterFrees = ZS_SOURCE_DIR "/corpus/diff_seq/compact_after_frees.txt";
+
+bool HasLine(const std::string& out, const std::string& regex) {
+  return std::regex_search(out, std::regex("(^|\n)" + regex + "\n"));
+}
+
+TEST(ZsfuzzReproDump, PrintsTheTotalsAndTheClassTableAtEveryStatOpAndTheDrain) {
+  const ToolRun r = RunZsfuzz({"repro", kCompactAfterFrees, "--dump"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(HasLine(r.out, "--- pre")) << r.out;
+  EXPECT_TRUE(HasLine(r.out, "\\+\\+\\+ post")) << r.out;
+  // The program's stat ops are ops 17, 30 (stat_pool) and 35 (stat_classes).
+  for (const char* point : {"after t0 op 17: stat_pool", "after t0 op 30: stat_pool",
+                            "after t0 op 35: stat_classes", "after the drain"})
+    EXPECT_TRUE(HasLine(r.out, std::string("== ") + point + ": pre and post agree")) << point << "\n"
+                                                                                     << r.out;
+  // debugfs's header line, once per point, and the totals.
+  const std::regex header(
+      "\n  +class +size +10% +20% .* obj_allocated +obj_used +pages_used +pages_per_zspage +freeable\n");
+  EXPECT_EQ(std::distance(std::sregex_iterator(r.out.begin(), r.out.end(), header), std::sregex_iterator()),
+            4)
+      << r.out;
+  for (const char* total :
+       {"zs_get_total_pages", "pages_compacted", "NR_ZSPAGES", "pages in use", "shrinker count"})
+    EXPECT_TRUE(HasLine(r.out, std::string("  ") + total + ": [0-9]+")) << total << "\n" << r.out;
+  // The program frees every object: after the drain the pool holds nothing, and
+  // compaction (zs_compact, then the shrinker's scan) freed 2 pages.
+  EXPECT_NE(
+      r.out.find("== after the drain: pre and post agree\n  zs_get_total_pages: 0\n  pages_compacted: 2\n"
+                 "  NR_ZSPAGES: 0\n  pages in use: 0\n  shrinker count: 0\n"),
+      std::string::npos)
+      << r.out;
+  EXPECT_TRUE(HasLine(r.out, "verdict: clean")) << r.out;
+}
+
+// mut-pages-leak forgets pages_allocated -= pages_per_zspage in zs_free: after
+// the drain it still counts the freed zspage's page.
+TEST(ZsfuzzReproDump, MarksWhereTheTwoVariantsDiffer) {
+  const ToolRun r = RunZsfuzz({"repro", kCompactAfterFrees, "--dump", "--variants", "post,mut-pages-leak"});
+  ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_TRUE(
+      HasLine(r.out, "== after the drain: post and mut-pages-leak DIFFER \\(2 line\\(s\\) marked - / \\+\\)"))
+      << r.out;
+  const size_t at = r.out.find("== after the drain");
+  ASSERT_NE(at, std::string::npos);
+  // The leaked zspage's 2 pages stay in pages_allocated; NR_ZSPAGES and the
+  // page allocator know they went, so those lines agree and show once.
+  EXPECT_EQ(r.out.substr(at, r.out.find("   class", at) - at),
+            "== after the drain: post and mut-pages-leak DIFFER (2 line(s) marked - / +)\n"
+            "- zs_get_total_pages: 0\n+ zs_get_total_pages: 2\n  pages_compacted: 2\n  NR_ZSPAGES: 0\n"
+            "  pages in use: 0\n  shrinker count: 0\n");
+}
+
+// Several threads: a stat op shows what it read mid-run.
+TEST(ZsfuzzReproDump, ConcurrentStatOpsShowWhatTheyRead) {
+  const std::string file = WriteFile("conc_dump.txt",
+                                     "threads 2\nt0: malloc 100 -> a ; stat_pages ; free a\n"
+                                     "t1: malloc 3000 -> b ; stat_pool ; stat_classes ; free b\n");
+  const ToolRun r = RunZsfuzz({"repro", file, "--dump"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_TRUE(HasLine(r.out, "== t0 op 1: stat_pages \\(mid-run: what the op read\\): pre and post agree"))
+      << r.out;
+  EXPECT_TRUE(HasLine(r.out, "== t1 op 1: stat_pool \\(mid-run: what the op read\\): pre and post agree"))
+      << r.out;
+  EXPECT_TRUE(HasLine(r.out, "== t1 op 2: stat_classes \\(mid-run: what the op read\\): pre and post agree"))
+      << r.out;
+  EXPECT_TRUE(HasLine(r.out, "== after the drain: pre and post agree")) << r.out;
   std::remove(file.c_str());
 }
 
