@@ -16,6 +16,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
+#include "fuzzers/campaign/crash.h"
 
 namespace zsfuzz {
 namespace {
@@ -35,14 +36,6 @@ std::string ReadAll(int fd) {
     out.append(buf, static_cast<size_t>(n));
   }
   return out;
-}
-
-// The text after the last "SUMMARY: " line of a crashed child's stderr.
-std::string SummaryOf(const std::string& err) {
-  const size_t at = err.rfind("SUMMARY: ");
-  if (at == std::string::npos) return "";
-  const size_t end = err.find('\n', at);
-  return err.substr(at + 9, end == std::string::npos ? std::string::npos : end - at - 9);
 }
 
 class Minimizer {
@@ -281,14 +274,7 @@ Outcome RunIsolated(targets::TargetKind kind, const Program& p, const targets::V
   close(err_fd);
   o.finding = true;
   o.crashed = true;
-  const std::string summary = SummaryOf(err);
-  if (!summary.empty()) {
-    o.signature = targets::CrashSignature(summary);
-  } else if (pid > 0 && WIFSIGNALED(status)) {
-    o.signature = absl::StrFormat("crash:signal %d", WTERMSIG(status));
-  } else {
-    o.signature = absl::StrFormat("crash:exit %d", pid > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-  }
+  o.signature = pid > 0 ? DescribeCrash(status, err).signature : "crash:exit -1";  // -1: fork failed
   return o;
 }
 

@@ -2,20 +2,19 @@
 // plus the geometry numbers that differ when the class layout does.
 #include <cstdio>
 
-#include "absl/flags/flag.h"
+#include "fuzzers/tool/flag_table.h"
 #include "fuzzers/tool/flags.h"
 #include "fuzzers/tool/subcommand.h"
 #include "fuzzers/tool/variant_arg.h"
-#include "fuzzers/tool/zsfuzz_flags.h"
 #include "kernel/seq_file.h"
 
 namespace zsfuzz {
 namespace {
 
 absl::StatusOr<int> RunClasses() {
-  absl::StatusOr<const zs_variant_ops*> v = FindVariantOrError(absl::GetFlag(FLAGS_variant));
+  absl::StatusOr<const zs_variant_ops*> v = FindVariantOrError(Flags().variant);
   if (!v.ok()) return v.status();
-  const uint32_t chain = absl::GetFlag(FLAGS_chain);
+  const uint32_t chain = Flags().chain;
   if (absl::Status s = CheckFlagRange("chain", chain, 4, 16); !s.ok()) return s;
 
   zs_pool* pool = (*v)->create_pool("zsfuzz-classes", chain);
@@ -52,7 +51,7 @@ const Subcommand& ClassesCommand() {
       "--variant V [--chain N]",
       "The last line is 'indices I canonical K huge_class_size H': I size-class indices, K of them\n"
       "classes of their own (the rest merged), and zs_huge_class_size().",
-      {"variant", "chain"},
+      kCmdClasses,
       &RunClasses,
   };
   return cmd;

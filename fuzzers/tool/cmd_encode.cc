@@ -2,11 +2,10 @@
 #include <algorithm>
 #include <string>
 
-#include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "fuzzers/tool/flag_table.h"
 #include "fuzzers/tool/flags.h"
 #include "fuzzers/tool/subcommand.h"
-#include "fuzzers/tool/zsfuzz_flags.h"
 #include "oracle/program/binary.h"
 #include "oracle/program/program_file.h"
 
@@ -23,7 +22,7 @@ bool LooksBinary(std::string_view bytes) {
 
 absl::StatusOr<int> RunEncode() {
   const std::string& in = CommandArgs()[0];
-  const std::string out = absl::GetFlag(FLAGS_out);
+  const std::string out = Flags().out;
   if (out.empty()) return absl::InvalidArgumentError("'encode' needs -o FILE, the binary file to write");
   absl::StatusOr<std::string> bytes = ReadFileBytes(in);
   if (!bytes.ok()) return bytes.status();
@@ -46,7 +45,7 @@ const Subcommand& EncodeCommand() {
       "TEXTFILE is the text form (text.h; the '# zsfuzz program v1' header is optional here). A bad text\n"
       "is one error line, TEXTFILE:LINE:COLUMN: what is wrong, what was expected. 'zsfuzz print FILE'\n"
       "turns the result back into the same text, canonically.",
-      {"out"},
+      kCmdEncode,
       &RunEncode,
       1,
       1,

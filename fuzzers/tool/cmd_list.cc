@@ -22,8 +22,9 @@ absl::StatusOr<int> RunList() {
 
 const Subcommand& ListCommand() {
   static const Subcommand cmd{
-      "list",   "List the zsmalloc variants linked into zsfuzz: name and one-line description.", "", "", {},
-      &RunList,
+      "list",   "List the zsmalloc variants linked into zsfuzz: name and one-line description.",
+      "",       "",
+      kCmdList, &RunList,
   };
   return cmd;
 }

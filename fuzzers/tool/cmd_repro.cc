@@ -4,15 +4,16 @@
 #include <optional>
 #include <string>
 
-#include "absl/flags/flag.h"
 #include "absl/strings/str_format.h"
 #include "allocator/kernel/sched/trace.h"
+#include "fuzzers/campaign/crash.h"
 #include "fuzzers/campaign/minimize.h"
+#include "fuzzers/campaign/state_dump.h"
 #include "fuzzers/targets/diff_target.h"
+#include "fuzzers/tool/flag_table.h"
 #include "fuzzers/tool/flags.h"
 #include "fuzzers/tool/subcommand.h"
 #include "fuzzers/tool/variant_arg.h"
-#include "fuzzers/tool/zsfuzz_flags.h"
 #include "oracle/program/program_file.h"
 #include "oracle/program/text.h"
 
@@ -21,6 +22,7 @@ namespace zsfuzz {
 namespace {
 
 struct Loaded {
+  ProgramFileForm form;
   Program program;
   targets::TargetKind kind;
   targets::VariantPair variants;
@@ -31,16 +33,16 @@ absl::StatusOr<Loaded> Load() {
   Loaded l;
   AcceptSeededMutants();
   std::string error;
-  std::optional<targets::VariantPair> pair = targets::ParseVariantPair(absl::GetFlag(FLAGS_variants), &error);
+  std::optional<targets::VariantPair> pair = targets::ParseVariantPair(Flags().variants, &error);
   if (!pair) return absl::InvalidArgumentError("--variants: " + error);
   l.variants = *pair;
-  const std::string target = absl::GetFlag(FLAGS_target);
+  const std::string target = Flags().target;
   std::optional<targets::TargetKind> kind;
   if (!target.empty()) {
     kind = targets::ParseTargetKind(target);
     if (!kind) return absl::InvalidArgumentError("--target '" + target + "': use seq or conc");
   }
-  absl::StatusOr<Program> p = ReadProgramFile(CommandArgs()[0]);
+  absl::StatusOr<Program> p = ReadProgramFile(CommandArgs()[0], &l.form);
   if (!p.ok()) return p.status();
   l.kind = kind ? *kind : targets::KindForProgram(*p);
   l.program = targets::ProgramForTarget(l.kind, *std::move(p));
@@ -54,19 +56,28 @@ const char* CheckName(targets::TargetKind kind) {
 absl::StatusOr<int> RunReproCommand() {
   absl::StatusOr<Loaded> l = Load();
   if (!l.ok()) return l.status();
-  const bool trace = absl::GetFlag(FLAGS_trace);
+  const bool trace = Flags().trace;
   const ProgramSize size = SizeOf(l->program);
+  std::printf("read: %s (%s)\n", CommandArgs()[0].c_str(), DescribeForm(l->form).c_str());
   std::printf("program: %s: %zu thread(s), %zu op(s), %zu schedule decision(s); %s\n",
               CommandArgs()[0].c_str(), size.threads, size.ops, size.decisions,
               l->program.schedule.ToString().c_str());
   std::printf("check: %s, variants %s\n", CheckName(l->kind), l->variants.ToString().c_str());
+  // The check runs in a child: a crash (sanitizer report, deadly signal,
+  // abort) ends the child, and this process reports it as a finding.
+  const ForkedRun run = RunForked([&] {
+    const Verdict v = targets::CheckForTarget(l->kind, l->program, l->variants, trace);
+    if (Flags().dump) std::fputs(DumpStates(l->program, l->variants).c_str(), stdout);
+    if (trace) std::printf("trace (%s):\n%s", v.variant.c_str(), v.trace.c_str());
+    if (v.finding) std::printf("%s\n", v.message.c_str());
+    std::fputs(targets::FormatVerdict(v).c_str(), stdout);
+    return v.finding ? kExitFinding : kExitClean;
+  });
+  if (run.completed) return run.code;
+  std::printf("verdict: FINDING crash: %s\nsignature: %s\n", run.crash.description.c_str(),
+              run.crash.signature.c_str());
   std::fflush(stdout);
-  const Verdict v = targets::CheckForTarget(l->kind, l->program, l->variants, trace);
-  if (trace) std::printf("trace (%s):\n%s", v.variant.c_str(), v.trace.c_str());
-  if (v.finding) std::printf("%s\n", v.message.c_str());
-  std::fputs(targets::FormatVerdict(v).c_str(), stdout);
-  std::fflush(stdout);
-  return v.finding ? kExitFinding : kExitClean;
+  return kExitFinding;
 }
 
 std::string DescribeSize(const Program& p) {
@@ -79,7 +90,7 @@ absl::StatusOr<int> RunMinimizeCommand() {
   absl::StatusOr<Loaded> l = Load();
   if (!l.ok()) return l.status();
   const std::string& file = CommandArgs()[0];
-  std::string out = absl::GetFlag(FLAGS_out);
+  std::string out = Flags().out;
   if (out.empty()) out = file + ".min.txt";
   const Outcome first = RunIsolated(l->kind, l->program, l->variants);
   if (!first.finding) {
@@ -125,13 +136,17 @@ const Subcommand& ReproCommand() {
   static const Subcommand cmd{
       "repro",
       "Replay one program file (text or binary) with its target's check; print the verdict and trace hash.",
-      "FILE [--variants A,B] [--target seq|conc] [--trace]",
+      "FILE [--variants A,B] [--target seq|conc] [--trace] [--dump]",
       "Runs the check the fuzz target runs: a one-thread program gets the sequential differential (full\n"
       "state compared after every op), more threads the concurrent one under the program's schedule\n"
       "(--target overrides: seq runs every thread's ops as one thread). Prints the verdict, its\n"
       "signature and 'trace-hash: <hex>', the same on every run and machine; --trace prints every step.\n"
-      "Exit status 1 on a finding, 0 if clean.",
-      {"variants", "target", "trace"},
+      "--dump prints both variants' state at every stat_* op and after the drain (one more run of each),\n"
+      "once where they agree and diff-style (- A, + B) where they differ.\n"
+      "The check runs in a child process: a crash (sanitizer report, deadly signal, abort) is a finding\n"
+      "too, 'verdict: FINDING crash: <summary or signal>' and its signature. Exit status 1 on a\n"
+      "finding, 0 if clean.",
+      kCmdRepro,
       &RunReproCommand,
       1,
       1,
@@ -152,7 +167,7 @@ const Subcommand& MinimizeCommand() {
       "process, so crashes are minimized too. Prints the sizes before and after and writes the text form\n"
       "to OUT (default FILE.min.txt). Exit status 1 when it wrote a minimized finding, 0 if FILE is no\n"
       "finding.",
-      {"variants", "target", "out"},
+      kCmdMinimize,
       &RunMinimizeCommand,
       1,
       1,

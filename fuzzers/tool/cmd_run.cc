@@ -6,14 +6,13 @@
 #include <string>
 #include <vector>
 
-#include "absl/flags/flag.h"
 #include "absl/strings/str_split.h"
 #include "fuzzers/campaign/campaign.h"
 #include "fuzzers/targets/diff_target.h"
+#include "fuzzers/tool/flag_table.h"
 #include "fuzzers/tool/flags.h"
 #include "fuzzers/tool/subcommand.h"
 #include "fuzzers/tool/variant_arg.h"
-#include "fuzzers/tool/zsfuzz_flags.h"
 
 // The program mutator's libFuzzer hooks, for the fuzz children:
 // targets/mutator_hooks.cc, compiled into zsfuzz.
@@ -26,13 +25,13 @@ constexpr uint32_t kMaxSeconds = 7 * 24 * 3600;
 absl::StatusOr<targets::VariantPair> VariantsFromFlag() {
   AcceptSeededMutants();
   std::string error;
-  std::optional<targets::VariantPair> pair = targets::ParseVariantPair(absl::GetFlag(FLAGS_variants), &error);
+  std::optional<targets::VariantPair> pair = targets::ParseVariantPair(Flags().variants, &error);
   if (!pair) return absl::InvalidArgumentError("--variants: " + error);
   return *pair;
 }
 
 absl::StatusOr<std::vector<targets::TargetKind>> TargetsFromFlag() {
-  const std::string text = absl::GetFlag(FLAGS_target);
+  const std::string text = Flags().target;
   if (text.empty())
     return std::vector<targets::TargetKind>{targets::TargetKind::kSeq, targets::TargetKind::kConc};
   std::vector<targets::TargetKind> kinds;
@@ -54,9 +53,9 @@ absl::StatusOr<int> RunRunCommand() {
   absl::StatusOr<std::vector<targets::TargetKind>> kinds = TargetsFromFlag();
   if (!kinds.ok()) return kinds.status();
   opt.targets = *kinds;
-  opt.seconds = absl::GetFlag(FLAGS_time);
+  opt.seconds = Flags().time;
   if (absl::Status s = CheckFlagRange("time", opt.seconds, 1, kMaxSeconds); !s.ok()) return s;
-  if (!absl::GetFlag(FLAGS_out).empty()) opt.out_dir = absl::GetFlag(FLAGS_out);
+  if (!Flags().out.empty()) opt.out_dir = Flags().out;
   std::fprintf(stderr, "zsfuzz run: %s vs %s, %u s, targets:", opt.variants.a->name, opt.variants.b->name,
                opt.seconds);
   for (targets::TargetKind k : opt.targets) std::fprintf(stderr, " %s", targets::TargetBinaryName(k));
@@ -75,7 +74,7 @@ absl::StatusOr<int> RunFuzzChildCommand() {
   if (!kind) return absl::InvalidArgumentError("fuzz-child: unknown target '" + args[0] + "'");
   absl::StatusOr<targets::VariantPair> variants = VariantsFromFlag();
   if (!variants.ok()) return variants.status();
-  RunFuzzChild(*kind, *variants, args[1], absl::GetFlag(FLAGS_time));
+  RunFuzzChild(*kind, *variants, args[1], Flags().time);
 }
 
 }  // namespace
@@ -93,7 +92,7 @@ const Subcommand& RunCommand() {
       "time is up. Progress goes to stderr every 5 s; the summary (execs, exec/s, coverage, corpus,\n"
       "findings per target) to stdout, with each finding's file in --out and its 'zsfuzz repro' command.\n"
       "Exit status 1 if anything was found.",
-      {"variants", "time", "out", "target"},
+      kCmdRun,
       &RunRunCommand,
   };
   return cmd;
@@ -105,7 +104,7 @@ const Subcommand& FuzzChildCommand() {
       "(internal) one target of a campaign under libFuzzer",
       "TARGET WORKDIR --variants A,B --time SECONDS",
       "Started by 'zsfuzz run'; not for direct use.",
-      {"variants", "time"},
+      kCmdFuzzChild,
       &RunFuzzChildCommand,
       2,
       2,

@@ -4,14 +4,13 @@
 #include <optional>
 #include <string>
 
-#include "absl/flags/flag.h"
 #include "fuzzers/stress/progress.h"
 #include "fuzzers/stress/stress.h"
 #include "fuzzers/stress/stress_deterministic.h"
+#include "fuzzers/tool/flag_table.h"
 #include "fuzzers/tool/flags.h"
 #include "fuzzers/tool/subcommand.h"
 #include "fuzzers/tool/variant_arg.h"
-#include "fuzzers/tool/zsfuzz_flags.h"
 
 namespace zsfuzz {
 namespace {
@@ -21,8 +20,8 @@ constexpr uint32_t kMaxThreads = 64;
 constexpr uint32_t kMaxPressure = 10000;
 
 absl::StatusOr<zs_sched::Schedule> ScheduleFromFlags(const StressOptions& opt) {
-  const std::string text = absl::GetFlag(FLAGS_schedule);
-  if (!text.empty() && absl::GetFlag(FLAGS_strategy) != "random")
+  const std::string text = Flags().schedule;
+  if (!text.empty() && Flags().strategy != "random")
     return absl::InvalidArgumentError("give --strategy or --schedule, not both");
   if (!text.empty()) {
     std::string error;
@@ -30,7 +29,7 @@ absl::StatusOr<zs_sched::Schedule> ScheduleFromFlags(const StressOptions& opt) {
     if (!s) return absl::InvalidArgumentError("--" + error);  // "--schedule: <what is wrong>"
     return *s;
   }
-  const std::string name = absl::GetFlag(FLAGS_strategy);
+  const std::string name = Flags().strategy;
   std::optional<zs_sched::Strategy> strategy = zs_sched::ParseStrategy(name);
   if (!strategy)
     return absl::InvalidArgumentError("--strategy must be random, pct or rr, not '" + name + "'");
@@ -40,7 +39,7 @@ absl::StatusOr<zs_sched::Schedule> ScheduleFromFlags(const StressOptions& opt) {
 absl::StatusOr<int> RunDeterministicStress(const StressOptions& opt) {
   absl::StatusOr<zs_sched::Schedule> schedule = ScheduleFromFlags(opt);
   if (!schedule.ok()) return schedule.status();
-  const bool trace = absl::GetFlag(FLAGS_trace);
+  const bool trace = Flags().trace;
   const DeterministicStressResult r = RunStressDeterministic(opt, *schedule, trace);
   if (trace) {
     std::fputs("trace:\n", stdout);
@@ -58,26 +57,25 @@ absl::StatusOr<int> RunDeterministicStress(const StressOptions& opt) {
 
 absl::StatusOr<int> RunStressCommand() {
   StressOptions opt;
-  absl::StatusOr<const zs_variant_ops*> v = FindVariantOrError(absl::GetFlag(FLAGS_variant));
+  absl::StatusOr<const zs_variant_ops*> v = FindVariantOrError(Flags().variant);
   if (!v.ok()) return v.status();
   opt.variant = *v;
-  opt.threads = absl::GetFlag(FLAGS_threads);
-  opt.ops_per_thread = absl::GetFlag(FLAGS_ops);
-  opt.seed = absl::GetFlag(FLAGS_seed);
-  opt.chain_size = absl::GetFlag(FLAGS_chain);
-  opt.zone_pressure = absl::GetFlag(FLAGS_pressure);
-  opt.migrate = !absl::GetFlag(FLAGS_no_migrate);
-  opt.compact = !absl::GetFlag(FLAGS_no_compact);
-  opt.progress = WantProgress(absl::GetFlag(FLAGS_progress));
+  opt.threads = Flags().threads;
+  opt.ops_per_thread = Flags().ops;
+  opt.seed = Flags().seed;
+  opt.chain_size = Flags().chain;
+  opt.zone_pressure = Flags().pressure;
+  opt.migrate = !Flags().no_migrate;
+  opt.compact = !Flags().no_compact;
+  opt.progress = WantProgress(Flags().progress);
   for (absl::Status s : {CheckFlagRange("threads", opt.threads, 1, kMaxThreads),
                          CheckFlagRange("chain", opt.chain_size, 4, 16),
                          CheckFlagRange("pressure", opt.zone_pressure, 0, kMaxPressure)}) {
     if (!s.ok()) return s;
   }
 
-  if (absl::GetFlag(FLAGS_deterministic)) return RunDeterministicStress(opt);
-  if (absl::GetFlag(FLAGS_trace) || !absl::GetFlag(FLAGS_schedule).empty() ||
-      absl::GetFlag(FLAGS_strategy) != "random")
+  if (Flags().deterministic) return RunDeterministicStress(opt);
+  if (Flags().trace || !Flags().schedule.empty() || Flags().strategy != "random")
     return absl::InvalidArgumentError("--strategy, --schedule and --trace need --deterministic");
 
   const StressResult r = RunStress(opt);
@@ -104,8 +102,7 @@ const Subcommand& StressCommand() {
       "--seed, or an exact --schedule) decides: the same flags give the same interleaving, and the run ends\n"
       "with 'trace-hash: <hex>'. Deadlocks and livelocks are findings with a report; --trace prints every\n"
       "step.",
-      {"variant", "threads", "ops", "seed", "chain", "pressure", "no_migrate", "no_compact", "progress",
-       "deterministic", "strategy", "schedule", "trace"},
+      kCmdStress,
       &RunStressCommand,
   };
   return cmd;

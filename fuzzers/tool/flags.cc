@@ -4,30 +4,36 @@
 #include <cstring>
 #include <vector>
 
-#include "absl/flags/commandlineflag.h"
-#include "absl/flags/reflection.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "fuzzers/tool/flag_table.h"
 
 namespace zsfuzz {
 namespace {
 
 std::string AcceptedList(const Subcommand& cmd) {
-  if (cmd.flags.empty()) return "it takes no flags";
+  const std::vector<const FlagInfo*> flags = FlagsOf(cmd.bit);
+  if (flags.empty()) return "it takes no flags";
   std::vector<std::string> names;
-  names.reserve(cmd.flags.size());
-  for (const char* f : cmd.flags) names.push_back(FlagDisplayName(f));
+  names.reserve(flags.size());
+  for (const FlagInfo* f : flags) names.push_back(FlagDisplayName(f->name));
   return absl::StrCat("it takes ", absl::StrJoin(names, ", "));
 }
 
 // What a value of this flag looks like, for error messages.
-const char* ValueKind(const absl::CommandLineFlag& flag) {
-  if (flag.IsOfType<bool>()) return "true or false";
-  if (flag.IsOfType<uint32_t>()) return "an unsigned integer below 2^32";
-  if (flag.IsOfType<uint64_t>()) return "an unsigned integer below 2^64";
-  if (flag.IsOfType<int32_t>() || flag.IsOfType<int64_t>()) return "an integer";
+const char* ValueKind(const FlagInfo& flag) {
+  switch (flag.type) {
+    case FlagType::kBool:
+      return "true or false";
+    case FlagType::kUint32:
+      return "an unsigned integer below 2^32";
+    case FlagType::kUint64:
+      return "an unsigned integer below 2^64";
+    case FlagType::kString:
+      break;
+  }
   return "a value";
 }
 
@@ -36,25 +42,20 @@ std::vector<std::string>& Args() {
   return *args;
 }
 
-// The Abseil name a short spelling ("-o") stands for in `cmd`, or null.
+// The table name a short spelling ("-o") stands for in `cmd`, or null.
 const char* ShortFlag(const Subcommand& cmd, absl::string_view arg) {
   for (const auto& [spelling, name] : cmd.short_flags)
     if (arg == spelling) return name;
   return nullptr;
 }
 
-bool Accepts(const Subcommand& cmd, absl::string_view absl_name) {
-  return std::any_of(cmd.flags.begin(), cmd.flags.end(), [&](const char* f) { return absl_name == f; });
-}
-
 }  // namespace
 
-std::string FlagDisplayName(absl::string_view absl_name) {
-  return absl::StrCat("--", absl::StrReplaceAll(absl_name, {{"_", "-"}}));
+std::string FlagDisplayName(absl::string_view name) {
+  return absl::StrCat("--", absl::StrReplaceAll(name, {{"_", "-"}}));
 }
 
-absl::Status ParseCommandFlags(const Subcommand& cmd, absl::Span<const Subcommand* const> all, int argc,
-                               char** argv, int first, bool* help) {
+absl::Status ParseCommandFlags(const Subcommand& cmd, int argc, char** argv, int first, bool* help) {
   *help = false;
   Args().clear();
   for (int i = first; i < argc; i++) {
@@ -82,23 +83,16 @@ absl::Status ParseCommandFlags(const Subcommand& cmd, absl::Span<const Subcomman
     const size_t eq = arg.find('=');
     const absl::string_view given = arg.substr(0, eq);
     const std::string name = absl::StrReplaceAll(given.substr(2), {{"-", "_"}});
-    absl::CommandLineFlag* flag = Accepts(cmd, name) ? absl::FindCommandLineFlag(name) : nullptr;
-    if (flag == nullptr) {
-      const bool elsewhere =
-          std::any_of(all.begin(), all.end(), [&](const Subcommand* other) { return Accepts(*other, name); });
-      if (elsewhere) {
-        return absl::InvalidArgumentError(
-            absl::StrFormat("flag %s does not apply to '%s'; %s (see 'zsfuzz %s --help')", given, cmd.name,
-                            AcceptedList(cmd), cmd.name));
-      }
+    const FlagInfo* flag = FindFlag(name);
+    if (flag == nullptr || (flag->commands & cmd.bit) == 0) {
       return absl::InvalidArgumentError(
-          absl::StrFormat("unknown flag %s for '%s'; %s (see 'zsfuzz %s --help')", given, cmd.name,
-                          AcceptedList(cmd), cmd.name));
+          absl::StrFormat("%s %s %s '%s'; %s (see 'zsfuzz %s --help')", flag ? "flag" : "unknown flag", given,
+                          flag ? "does not apply to" : "for", cmd.name, AcceptedList(cmd), cmd.name));
     }
     std::string value;
     if (eq != absl::string_view::npos) {
       value = std::string(arg.substr(eq + 1));
-    } else if (flag->IsOfType<bool>()) {
+    } else if (flag->type == FlagType::kBool) {
       value = "true";
     } else if (i + 1 < argc && std::strncmp(argv[i + 1], "--", 2) != 0) {
       value = argv[++i];
@@ -106,8 +100,7 @@ absl::Status ParseCommandFlags(const Subcommand& cmd, absl::Span<const Subcomman
       return absl::InvalidArgumentError(
           absl::StrFormat("flag %s needs a value (%s=VALUE), %s", given, given, ValueKind(*flag)));
     }
-    std::string error;
-    if (!flag->ParseFrom(value, &error)) {
+    if (!flag->set(value)) {
       return absl::InvalidArgumentError(
           absl::StrFormat("bad value '%s' for %s: expected %s", value, given, ValueKind(*flag)));
     }
@@ -126,22 +119,20 @@ std::string FormatCommandHelp(const Subcommand& cmd) {
   std::string out = absl::StrFormat("usage: zsfuzz %s%s%s\n\n%s\n", cmd.name, cmd.synopsis[0] ? " " : "",
                                     cmd.synopsis, cmd.summary);
   if (cmd.details[0] != '\0') absl::StrAppend(&out, "\n", cmd.details, "\n");
-  if (!cmd.flags.empty()) out += "\nflags:\n";
-  for (const char* name : cmd.flags) {
-    const absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
-    if (flag == nullptr) continue;
-    std::string def = flag->DefaultValue();
-    if (flag->IsOfType<std::string>()) def = absl::StrCat("\"", def, "\"");
-    absl::StrAppendFormat(&out, "  %s (default %s)\n      %s\n", FlagDisplayName(name), def, flag->Help());
+  const std::vector<const FlagInfo*> flags = FlagsOf(cmd.bit);
+  if (!flags.empty()) out += "\nflags:\n";
+  for (const FlagInfo* flag : flags) {
+    absl::StrAppendFormat(&out, "  %s (default %s)\n      %s\n", FlagDisplayName(flag->name),
+                          flag->default_text, flag->help);
   }
   out += "\nexit status: 0 clean, 1 finding, 2 usage or input error\n";
   return out;
 }
 
-absl::Status CheckFlagRange(absl::string_view absl_name, uint64_t value, uint64_t lo, uint64_t hi) {
+absl::Status CheckFlagRange(absl::string_view name, uint64_t value, uint64_t lo, uint64_t hi) {
   if (value >= lo && value <= hi) return absl::OkStatus();
-  return absl::InvalidArgumentError(absl::StrFormat("%s %u is out of range; use a value in %u..%u",
-                                                    FlagDisplayName(absl_name), value, lo, hi));
+  return absl::InvalidArgumentError(
+      absl::StrFormat("%s %u is out of range; use a value in %u..%u", FlagDisplayName(name), value, lo, hi));
 }
 
 }  // namespace zsfuzz

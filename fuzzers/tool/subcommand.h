@@ -1,14 +1,15 @@
 // File: subcommand.h
 //
-// A zsfuzz subcommand: its name, help text, the flags it accepts and the
-// function that runs it. zsfuzz_main.cc keeps the table; each cmd_<name>.cc
-// defines one entry.
+// A zsfuzz subcommand: its name, help text, its bit in the flag table
+// (flags.def: the flags it accepts) and the function that runs it.
+// zsfuzz_main.cc keeps the list; each cmd_<name>.cc defines one entry.
 #pragma once
 
 #include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "fuzzers/tool/flag_table.h"
 
 namespace zsfuzz {
 
@@ -19,11 +20,15 @@ inline constexpr int kExitUsage = 2;
 
 struct Subcommand {
   const char* name;
-  const char* summary;   // one line for `zsfuzz help`
-  const char* synopsis;  // the arguments after the name, for usage lines
-  const char* details;   // a paragraph for `zsfuzz <name> --help`
-  // Abseil names of the flags it accepts ("no_migrate" is given as --no-migrate).
-  std::vector<const char*> flags;
+  const char* summary;  // one line for `zsfuzz help`
+  // The arguments after the name, for usage lines. Written by hand: it shows
+  // what the table cannot (required flags, alternatives, nesting); a test
+  // checks that it names only flags the table gives the command.
+  const char* synopsis;
+  const char* details;  // a paragraph for `zsfuzz <name> --help`
+  // The command's bit in flags.def's commands column: it accepts the rows
+  // that have it (FlagsOf(bit)).
+  CommandBit bit;
   // Runs with the flags already set. Returns kExitClean or kExitFinding, or
   // an InvalidArgument status whose message is the one-line usage error.
   absl::StatusOr<int> (*run)();
@@ -31,7 +36,7 @@ struct Subcommand {
   // run function reads them with CommandArgs() (flags.h).
   int min_args = 0;
   int max_args = 0;
-  // Short spellings: {"-o", "out"} makes `-o X` mean `--out X`.
+  // Short spellings: {"-o", "out"} makes `-o X` mean `--out X` (a flags.def name).
   std::vector<std::pair<const char*, const char*>> short_flags = {};
   // Internal (the campaign's child processes): left out of `zsfuzz help`.
   bool hidden = false;

@@ -1,6 +1,7 @@
 // Program files: read either form, write bytes.
 #include "oracle/program/program_file.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -11,6 +12,33 @@
 namespace zsfuzz {
 
 bool IsTextProgram(std::string_view bytes) { return bytes.substr(0, kTextHeader.size()) == kTextHeader; }
+
+bool IsHeaderlessText(std::string_view bytes) {
+  for (char c : bytes) {
+    const auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t' && c != '\n' && c != '\r') || u >= 0x7f) return false;
+  }
+  size_t at = 0;
+  while (at < bytes.size()) {
+    const size_t end = std::min(bytes.find('\n', at), bytes.size());
+    std::string_view line = bytes.substr(at, end - at);
+    at = end + 1;
+    const size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string_view::npos || line[first] == '#') continue;
+    line.remove_prefix(first);
+    constexpr std::string_view kThreads = "threads";
+    return line.substr(0, kThreads.size()) == kThreads &&
+           (line.size() == kThreads.size() || line[kThreads.size()] == ' ' || line[kThreads.size()] == '\t' ||
+            line[kThreads.size()] == '\r');
+  }
+  return false;
+}
+
+std::string DescribeForm(const ProgramFileForm& form) {
+  if (!form.text) return absl::StrCat("binary, ", form.size, " bytes");
+  if (form.header) return "text";
+  return absl::StrCat("text without the '", std::string(kTextHeader), " v", kProgramVersion, "' header");
+}
 
 absl::StatusOr<std::string> ReadFileBytes(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "rb");
@@ -59,10 +87,15 @@ absl::StatusOr<Program> ReadTextProgramFile(const std::string& path) {
   return ParseText(path, *bytes);
 }
 
-absl::StatusOr<Program> ReadProgramFile(const std::string& path) {
+absl::StatusOr<Program> ReadProgramFile(const std::string& path, ProgramFileForm* form) {
   absl::StatusOr<std::string> bytes = ReadFileBytes(path);
   if (!bytes.ok()) return bytes.status();
-  if (IsTextProgram(*bytes)) return ParseText(path, *bytes);
+  ProgramFileForm f;
+  f.size = bytes->size();
+  f.header = IsTextProgram(*bytes);
+  f.text = f.header || IsHeaderlessText(*bytes);
+  if (form != nullptr) *form = f;
+  if (f.text) return ParseText(path, *bytes);
   return DecodeProgram(reinterpret_cast<const uint8_t*>(bytes->data()), bytes->size());
 }
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <string>
 
 #include "gtest/gtest.h"
 #include "oracle/program/binary.h"
@@ -56,7 +57,9 @@ TEST(PrintCliTest, BinaryPrintsAsCanonicalText) {
   const ToolRun run = RunZsfuzz({"print", bin});
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out, kDesignExample);
-  EXPECT_EQ(run.err, "");
+  // The form it read goes to stderr: stdout is the text alone.
+  EXPECT_EQ(run.err, "read: " + bin + " (binary, " +
+                         std::to_string(EncodeProgram(MustParse(kDesignExample)).size()) + " bytes)\n");
 }
 
 TEST(PrintCliTest, TextIsReprintedCanonically) {
@@ -69,6 +72,39 @@ TEST(PrintCliTest, TextIsReprintedCanonically) {
   EXPECT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.out,
             "# zsfuzz program v1\nthreads 1\nt0: malloc 4097 -> a ; free a\nschedule random seed=0\n");
+  EXPECT_EQ(run.err, "read: " + txt + " (text)\n");
+}
+
+// A text without the header (issue 8 trap a) was decoded as binary: some
+// unrelated program. Printable ASCII whose first statement is `threads` is
+// the text it looks like.
+TEST(PrintCliTest, TextWithoutTheHeaderIsText) {
+  const std::string txt = WriteFile("headerless.txt", "threads 1\nt0: malloc 100 -> a ; free a\n");
+  const ToolRun run = RunZsfuzz({"print", txt});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.out,
+            "# zsfuzz program v1\nthreads 1\nt0: malloc 100 -> a ; free a\nschedule random seed=0\n");
+  EXPECT_EQ(run.err, "read: " + txt + " (text without the '# zsfuzz program v1' header)\n");
+  // Comments and blank lines before `threads` too.
+  const std::string commented =
+      WriteFile("headerless2.txt", "# mine\n\n  threads 2\nt0: flush\nt1: compact\n");
+  const ToolRun run2 = RunZsfuzz({"print", commented});
+  EXPECT_EQ(run2.exit_code, 0) << run2.err;
+  EXPECT_EQ(MustParse(run2.out).threads.size(), 2u) << run2.out;
+}
+
+TEST(PrintCliTest, BadTextWithoutTheHeaderIsOneLine) {
+  const std::string txt = WriteFile("headerless_bad.txt", "threads 1\nt0: mallc 100 -> a\n");
+  ExpectOneLineError(RunZsfuzz({"print", txt}), txt + ":2:5: unknown op 'mallc'");
+}
+
+TEST(PrintCliTest, PrintableBytesNotStartingWithThreadsStayBinary) {
+  const std::string bin = WriteFile("printable.bin", "t0: malloc 100 -> a\nthreads 1\n");
+  const ToolRun run = RunZsfuzz({"print", bin});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(run.err, "read: " + bin + " (binary, 30 bytes)\n");
+  const std::string text = "t0: malloc 100 -> a\nthreads 1\n";
+  EXPECT_EQ(MustParse(run.out), DecodeProgram(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
 }
 
 TEST(PrintCliTest, AnyBytesPrintAValidProgram) {
