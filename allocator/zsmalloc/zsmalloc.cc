@@ -38,6 +38,7 @@
 #include "kernel/kernel.h"
 #include "zpdesc.h"
 #include "allocator/zsmalloc/zs_variant.h"
+#include "allocator/zsmalloc/zs_introspect.h"
 
 #if !defined(ZS_VARIANT_NS) || !defined(ZS_VARIANT_NAME) || !defined(ZS_VARIANT_DESC)
 #error "build through zs_add_variant() in allocator/variants/CMakeLists.txt"

@@ -4,6 +4,7 @@
 #include <cerrno>
 
 #include "absl/strings/str_format.h"
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "fuzzers/stress/sanitizer_reports.h"
 #include "kernel/bug.h"
 #include "kernel/lockdep.h"
@@ -264,7 +265,7 @@ bool StressWorker::ReadSg(const Object& obj) {
 // the migration core copes with that, exactly as in the kernel.
 void StressWorker::Migrate(const Object& obj) {
   const unsigned n = static_cast<unsigned>(rng_.Below(shared_->opt->chain_size));
-  kernel::page* p = v_->zspage_page(pool_, obj.handle, n);
+  kernel::page* p = v_->introspect->zspage_page(pool_, obj.handle, n);
   if (p == nullptr) {
     counts_.migrations_no_page++;
     return;

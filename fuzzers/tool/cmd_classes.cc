@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "absl/flags/flag.h"
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "fuzzers/tool/flags.h"
 #include "fuzzers/tool/subcommand.h"
 #include "fuzzers/tool/variant_arg.h"
@@ -33,7 +34,7 @@ absl::StatusOr<int> RunClasses() {
   unsigned indices = 0;
   unsigned canonical = 0;
   zs_class_info info;
-  for (unsigned i = 0; (*v)->class_info(pool, i, &info); i++) {
+  for (unsigned i = 0; (*v)->introspect->class_info(pool, i, &info); i++) {
     indices++;
     if (info.index == i) canonical++;
   }

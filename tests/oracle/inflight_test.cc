@@ -4,6 +4,7 @@
 // or table tampered past it.
 #include <gtest/gtest.h>
 
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "oracle/check.h"
 #include "oracle/inflight.h"
 #include "tests/oracle/oracle_test_util.h"
