@@ -35,9 +35,29 @@ struct zs_pool_stats {
   long pages_compacted;  // atomic_long_t in the kernel; a snapshot here
 };
 
+// What a variant's code does that a checker must know to judge it, as the
+// variant declares it in zs_add_variant(... TRAITS ...)
+// (allocator/variants/CMakeLists.txt, traits.cmake), compiled into its table.
+struct zs_variant_traits {
+  // Set by zs_add_variant() for every variant it builds: the fields below are
+  // a declaration. A table without it (e.g. built by hand) declares nothing,
+  // and the oracle refuses to judge it (oracle/check.h, TraitsFor).
+  bool declared;
+  // Patch 1 of the series: obj = [PFN | class_idx | obj_idx], the class index
+  // read back with obj_to_class_idx().
+  bool class_in_obj;
+  // Patch 2: zs_free() reads the handle without a lock, locks the class it
+  // names and re-reads it (obj_class_get_and_lock()); no pool->lock.
+  bool free_without_pool_lock;
+  // Patch 3: zs_free() returns an empty zspage's pages to the buddy allocator
+  // and subtracts pages_allocated after spin_unlock(&class->lock).
+  bool frees_pages_outside_class_lock;
+};
+
 struct zs_variant_ops {
   const char* name;         // "pre", "post", ...
   const char* description;  // one line for `zsfuzz list`
+  zs_variant_traits traits;
 
   // --- include/linux/zsmalloc.h ---
   // chain_size is CONFIG_ZSMALLOC_CHAIN_SIZE (4..16). It is a per-variant

@@ -3,6 +3,7 @@
 #include "absl/strings/str_format.h"
 #include "allocator/variants/mutants/mutants.h"
 #include "fuzzers/targets/diff_target.h"
+#include "oracle/check.h"
 
 namespace zsfuzz {
 
@@ -24,6 +25,7 @@ absl::StatusOr<const zs_variant_ops*> FindVariantOrError(absl::string_view name)
     return absl::InvalidArgumentError(
         absl::StrFormat("unknown variant '%s'; variants: %s (see 'zsfuzz list')", name, VariantNames()));
   }
+  if (absl::StatusOr<VariantTraits> traits = TraitsFor(v); !traits.ok()) return traits.status();
   return v;
 }
 

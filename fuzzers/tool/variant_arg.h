@@ -16,7 +16,8 @@ namespace zsfuzz {
 std::string VariantNames();
 
 // The variant called `name`, or InvalidArgument naming the valid ones (also
-// when `name` is empty: the flag is required).
+// when `name` is empty: the flag is required), or TraitsFor's error when the
+// variant does not declare its traits (oracle/check.h).
 absl::StatusOr<const zs_variant_ops*> FindVariantOrError(absl::string_view name);
 
 // Lets --variants (run, repro, minimize) name the seeded mutants of
