@@ -17,11 +17,16 @@
 
 namespace zsfuzz {
 
-VariantTraits TraitsFor(const zs_variant_ops* v) {
+absl::StatusOr<VariantTraits> TraitsFor(const zs_variant_ops* v) {
+  if (v == nullptr) return absl::InvalidArgumentError("no variant to take traits from");
+  if (!v->traits.declared) {
+    return absl::FailedPreconditionError(
+        absl::StrFormat("variant '%s' does not declare its traits (zs_add_variant(... TRAITS ...), "
+                        "allocator/variants/CMakeLists.txt), so the oracle cannot bound it",
+                        v->name != nullptr ? v->name : "(unnamed)"));
+  }
   VariantTraits t;
-  if (v == nullptr) return t;
-  for (const char* name : {"pre", "post-1", "post-1-2"})
-    if (std::strcmp(v->name, name) == 0) t.frees_pages_outside_class_lock = false;
+  t.frees_pages_outside_class_lock = v->traits.frees_pages_outside_class_lock;
   return t;
 }
 
@@ -158,14 +163,21 @@ Verdict Headline(const std::optional<Failure>& best, const VariantRun& about, co
 
 Verdict Check(const Program& program, const zs_variant_ops* a, const zs_variant_ops* b, const CheckOptions& o,
               bool sequential) {
+  absl::StatusOr<VariantTraits> ta = o.traits_a ? *o.traits_a : TraitsFor(a);
+  absl::StatusOr<VariantTraits> tb = o.traits_b ? *o.traits_b : b ? TraitsFor(b) : VariantTraits{};
+  for (const absl::StatusOr<VariantTraits>* t : {&ta, &tb}) {
+    if (!t->ok()) {
+      Verdict refused;
+      refused.error = std::string(t->status().message());
+      return refused;
+    }
+  }
   const Program p = sequential ? AsOneThread(program) : program;
-  const VariantTraits ta = o.traits_a ? *o.traits_a : TraitsFor(a);
-  const VariantTraits tb = o.traits_b ? *o.traits_b : TraitsFor(b);
-  VariantRun ra = RunAndCheck(p, a, ta, o, sequential);
+  VariantRun ra = RunAndCheck(p, a, *ta, o, sequential);
   std::optional<VariantRun> rb;
   std::optional<Failure> best = ra.failure;
   if (b != nullptr) {
-    rb = RunAndCheck(p, b, tb, o, sequential);
+    rb = RunAndCheck(p, b, *tb, o, sequential);
     oracle::KeepFirst(&best, rb->failure);
     oracle::KeepFirst(&best, sequential ? oracle::CompareSequential(p, ra.exec, rb->exec)
                                         : oracle::CompareConcurrent(p, ra.exec, rb->exec));
@@ -225,9 +237,13 @@ Verdict CheckProgram(const Program& program, const zs_variant_ops* a, const zs_v
 }
 
 VariantCheck CheckVariant(const Program& program, const zs_variant_ops* v, const CheckOptions& options) {
-  const VariantTraits traits = options.traits_a ? *options.traits_a : TraitsFor(v);
-  VariantRun run = RunAndCheck(program, v, traits, options, /*sequential=*/false);
   VariantCheck c;
+  absl::StatusOr<VariantTraits> traits = options.traits_a ? *options.traits_a : TraitsFor(v);
+  if (!traits.ok()) {
+    c.verdict.error = std::string(traits.status().message());
+    return c;
+  }
+  VariantRun run = RunAndCheck(program, v, *traits, options, /*sequential=*/false);
   c.verdict = Headline(run.failure, run, options, /*sequential=*/false, nullptr);
   if (!run.exec.run.report.empty())
     absl::StrAppend(&c.verdict.message, "scheduler report:\n", run.exec.run.report);

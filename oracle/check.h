@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "allocator/zsmalloc/zs_variant.h"
 #include "oracle/exec/executor.h"
 #include "oracle/program/program.h"
@@ -47,7 +48,8 @@
 namespace zsfuzz {
 
 // What a variant's code lets a stats reader see while other threads run
-// (zsmalloc-reference.md section 6). Used by the level 4 in-flight bounds.
+// (zsmalloc-reference.md section 6). Used by the level 4 in-flight bounds;
+// TraitsFor() derives it from the traits the variant declares.
 struct VariantTraits {
   // zs_free() returns an empty zspage's pages to the buddy allocator after
   // dropping class->lock (patch 3 of the series): zs_get_total_pages() and
@@ -57,10 +59,11 @@ struct VariantTraits {
   bool frees_pages_outside_class_lock = true;
 };
 
-// The traits of a registered variant, by name ("pre", "post-1" and "post-1-2"
-// free under class->lock; "post" and "post-rfc-v2" do not). An unknown name
-// gets the permissive default, so a new variant never yields a false finding.
-VariantTraits TraitsFor(const zs_variant_ops* v);
+// The bounds of variant `v`, from the traits its table declares
+// (v->traits, zs_add_variant(... TRAITS ...)); its name plays no part. A
+// variant whose table does not declare its traits (declared == false), or a
+// null one, is refused: FailedPrecondition with one line naming it.
+absl::StatusOr<VariantTraits> TraitsFor(const zs_variant_ops* v);
 
 struct CheckOptions {
   // Verdict::trace holds every step of the run the verdict is about (else
@@ -69,7 +72,8 @@ struct CheckOptions {
   // Scheduler steps per run before it ends as a livelock; 0 picks a budget
   // far above what the program's ops can take.
   uint64_t max_steps = 0;
-  // Overrides TraitsFor() for variant a / b (e.g. for a test mutant).
+  // Overrides TraitsFor() for variant a / b (e.g. for a test mutant); a
+  // variant with an override is judged even if it declares no traits.
   const VariantTraits* traits_a = nullptr;
   const VariantTraits* traits_b = nullptr;
   // CheckVariant only: run on real threads (ExecOptions::free_running), and
@@ -79,6 +83,10 @@ struct CheckOptions {
 };
 
 struct Verdict {
+  // Not empty: the check did not run, and this one line says why (a variant
+  // whose traits TraitsFor() refuses). `finding` is then false and the other
+  // fields are empty.
+  std::string error;
   bool finding = false;
   // The check that failed: "kernel", "model", "invariant", "sequential-diff",
   // "concurrent-diff" or "inflight"; empty when clean.
@@ -126,6 +134,7 @@ Verdict CheckProgram(const Program& program, const zs_variant_ops* a, const zs_v
 // holds the failure and where it happened, not the program or a trace (a
 // stress program has hundreds of thousands of ops). Any thread count the
 // executor takes (more than kMaxThreads too).
+// A variant whose traits TraitsFor() refuses runs nothing: verdict.error says why.
 struct VariantCheck {
   Verdict verdict;
   ExecResult exec;  // the run's record, for counts and tables

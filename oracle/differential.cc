@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "kernel/shrinker.h"
 #include "oracle/model.h"
 

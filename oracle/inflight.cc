@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "oracle/model.h"
 
 namespace zsfuzz::oracle {

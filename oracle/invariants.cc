@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "kernel/bug.h"
 #include "kernel/lockdep.h"
 #include "oracle/model.h"
@@ -245,7 +246,7 @@ PoolWalk TakeWalk(const ExecView& view) {
   for (const zs_class_info& ci : s.classes) {
     ClassWalk cw;
     cw.info = ci;
-    view.variant->walk_zspages(view.pool, ci.index, &Visit, &cw);
+    view.variant->introspect->walk_zspages(view.pool, ci.index, &Visit, &cw);
     w.classes.push_back(std::move(cw));
   }
   return w;

@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "allocator/zsmalloc/zs_variant.h"
 #include "oracle/exec/executor.h"
 #include "oracle/failure.h"

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "kernel/shrinker.h"
 #include "kernel/types.h"
 

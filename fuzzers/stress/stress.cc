@@ -117,6 +117,10 @@ StressResult RunStressOn(const StressOptions& opt, const zs_sched::Schedule* sch
   const auto start = std::chrono::steady_clock::now();
   VariantCheck c = CheckVariant(sp.program, opt.variant, co);
   StressResult r;
+  if (!c.verdict.error.empty()) {  // nothing ran (the command line refuses such a variant first)
+    AddFinding(&r, "refused", c.verdict.error);
+    return r;
+  }
   r.elapsed_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   progress.Stop();
 

@@ -175,6 +175,10 @@ std::optional<VariantPair> ParseVariantPair(std::string_view text, std::string* 
           absl::StrFormat("unknown variant '%s'; variants: %s (see 'zsfuzz list')", names[i], VariantList());
       return std::nullopt;
     }
+    if (absl::StatusOr<VariantTraits> traits = TraitsFor(v); !traits.ok()) {
+      *error = std::string(traits.status().message());
+      return std::nullopt;
+    }
     (i == 0 ? pair.a : pair.b) = v;
   }
   if (pair.a == pair.b) {
@@ -298,6 +302,11 @@ int TestOneInput(const uint8_t* data, size_t size) {
   }
   const Program p = ProgramForTarget(g_config.kind, DecodeInput(data, size));
   const Verdict v = CheckForTarget(g_config.kind, p, g_config.variants, /*record_trace=*/false);
+  if (!v.error.empty()) {
+    // ParseVariantPair refuses such a pair first; a pair set up otherwise ends here.
+    std::fprintf(stderr, "%s: error: %s\n", TargetBinaryName(g_config.kind), v.error.c_str());
+    std::exit(2);
+  }
   g_inputs.fetch_add(1, std::memory_order_relaxed);
   if (g_config.report_stats) MaybeReportStats();
   if (v.finding) {

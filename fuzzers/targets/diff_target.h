@@ -54,9 +54,10 @@ struct VariantPair {
   std::string ToString() const;
 };
 
-// "A,B": two distinct variants, registered or known to the extra lookup. On
-// error returns nullopt and sets *error to one line naming the problem and
-// the valid variants.
+// "A,B": two distinct variants, registered or known to the extra lookup,
+// each declaring its traits (TraitsFor, oracle/check.h). On error returns
+// nullopt and sets *error to one line naming the problem (and, for a name
+// that is no variant, the valid ones).
 std::optional<VariantPair> ParseVariantPair(std::string_view text, std::string* error);
 
 // Variants outside the registry that ParseVariantPair accepts too: zsfuzz

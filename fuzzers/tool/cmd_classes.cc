@@ -2,6 +2,7 @@
 // plus the geometry numbers that differ when the class layout does.
 #include <cstdio>
 
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "fuzzers/tool/flag_table.h"
 #include "fuzzers/tool/flags.h"
 #include "fuzzers/tool/subcommand.h"
@@ -32,7 +33,7 @@ absl::StatusOr<int> RunClasses() {
   unsigned indices = 0;
   unsigned canonical = 0;
   zs_class_info info;
-  for (unsigned i = 0; (*v)->class_info(pool, i, &info); i++) {
+  for (unsigned i = 0; (*v)->introspect->class_info(pool, i, &info); i++) {
     indices++;
     if (info.index == i) canonical++;
   }

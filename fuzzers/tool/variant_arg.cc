@@ -3,6 +3,7 @@
 #include "absl/strings/str_format.h"
 #include "allocator/variants/mutants/mutants.h"
 #include "fuzzers/targets/diff_target.h"
+#include "oracle/check.h"
 
 namespace zsfuzz {
 
@@ -20,13 +21,17 @@ absl::StatusOr<const zs_variant_ops*> FindVariantOrError(absl::string_view name)
         absl::StrFormat("--variant is required; variants: %s (see 'zsfuzz list')", VariantNames()));
   }
   const zs_variant_ops* v = zs_find_variant(std::string(name).c_str());
-  if (v != nullptr) return v;
-  // A seeded mutant (allocator/variants/mutants) is a variant too: `stress
-  // --variant mut-fullness` shows what the stress oracle catches.
-  if (const SeededMutant* m = FindSeededMutant(std::string_view(name.data(), name.size()))) return m->ops;
-  return absl::InvalidArgumentError(
-      absl::StrFormat("unknown variant '%s'; variants: %s (see 'zsfuzz list'), or a seeded mutant", name,
-                      VariantNames()));
+  if (v == nullptr) {
+    // A seeded mutant (allocator/variants/mutants) is a variant too: `stress
+    // --variant mut-fullness` shows what the stress oracle catches.
+    if (const SeededMutant* m = FindSeededMutant(std::string_view(name.data(), name.size()))) v = m->ops;
+  }
+  if (v == nullptr) {
+    return absl::InvalidArgumentError(absl::StrFormat(
+        "unknown variant '%s'; variants: %s (see 'zsfuzz list'), or a seeded mutant", name, VariantNames()));
+  }
+  if (absl::StatusOr<VariantTraits> traits = TraitsFor(v); !traits.ok()) return traits.status();
+  return v;
 }
 
 void AcceptSeededMutants() {

@@ -17,7 +17,8 @@ std::string VariantNames();
 
 // The variant called `name` (a registered variant or a seeded mutant), or
 // InvalidArgument naming the valid ones (also when `name` is empty: the flag
-// is required).
+// is required), or TraitsFor's error when the variant does not declare its
+// traits (oracle/check.h).
 absl::StatusOr<const zs_variant_ops*> FindVariantOrError(absl::string_view name);
 
 // Lets --variants (run, repro, minimize) name the seeded mutants of

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_format.h"
 #include "allocator/kernel/sched/sanitizers.h"
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "kernel/migrate.h"
 #include "kernel/page_alloc.h"
 #include "kernel/scatterlist.h"
@@ -268,7 +269,7 @@ void RunState::StatPages(ThreadState* t, OpResult* r) {
     if (geometry_[i].canonical != i) continue;
     zs_class_info ci{};
     bool locked = false;
-    v_->class_info_nolock(pool_, i, &ci, &locked);
+    v_->introspect->class_info_nolock(pool_, i, &ci, &locked);
     p.class_pages += ci.stats[12] / ci.objs_per_zspage * ci.pages_per_zspage;
     if (locked) p.locked_class_pages += ci.pages_per_zspage;
   }
@@ -288,7 +289,7 @@ void RunState::StatClasses(OpResult* r) {
   for (unsigned int i = 0; i < kNumClassIndices; i++) {
     if (geometry_[i].canonical != i) continue;
     zs_class_info ci{};
-    v_->class_info(pool_, i, &ci);
+    v_->introspect->class_info(pool_, i, &ci);
     r->classes.push_back(ci);
   }
 }
@@ -300,7 +301,8 @@ void RunState::RecordPfns(Slot* slot) {
   // v2's lockless handle read against record_obj, for one).
   zs_sched::TsanIgnoreSyncAndReads not_the_program;
   for (unsigned int n = 0; n < kMaxZspagePages; n++) {
-    kernel::page* page = n < program_.chain_size ? v_->zspage_page(pool_, slot->handle, n) : nullptr;
+    kernel::page* page =
+        n < program_.chain_size ? v_->introspect->zspage_page(pool_, slot->handle, n) : nullptr;
     slot->pfn[n].store(page ? kernel::page_to_pfn(page) : 0, std::memory_order_relaxed);
     if (page == nullptr) {
       for (unsigned int k = n + 1; k < kMaxZspagePages; k++) slot->pfn[k].store(0, std::memory_order_relaxed);

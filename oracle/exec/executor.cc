@@ -7,6 +7,7 @@
 #include <string>
 
 #include "absl/strings/str_format.h"
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "kernel/bug.h"
 #include "kernel/lockdep.h"
 #include "kernel/migrate.h"
@@ -102,12 +103,13 @@ void RunState::Root() {
   result_->pool_created = true;
   for (unsigned int i = 0; i < kNumClassIndices; i++) {
     zs_class_info ci{};
-    v_->class_info(pool_, i, &ci);
+    v_->introspect->class_info(pool_, i, &ci);
     geometry_[i] = {ci.index, ci.pages_per_zspage};
     // Merged indices share their canonical class's lock: one name, the canonical index.
-    if (ci.index == i) result_->lock_names[v_->class_lock(pool_, i)] = absl::StrFormat("class[%u]", i);
+    if (ci.index == i)
+      result_->lock_names[v_->introspect->class_lock(pool_, i)] = absl::StrFormat("class[%u]", i);
   }
-  result_->lock_names[v_->pool_lock(pool_)] = "zs_pool";
+  result_->lock_names[v_->introspect->pool_lock(pool_)] = "zs_pool";
 
   std::vector<std::unique_ptr<ThreadState>> threads;
   threads.reserve(program_.threads.size());
@@ -207,7 +209,7 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
   for (unsigned int i = 0; i < kNumClassIndices; i++) {
     if (geometry_[i].canonical != i) continue;
     zs_class_info ci{};
-    v_->class_info(pool_, i, &ci);
+    v_->introspect->class_info(pool_, i, &ci);
     s->classes.push_back(ci);
   }
   s->total_pages = v_->get_total_pages(pool_);

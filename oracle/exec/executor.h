@@ -46,6 +46,7 @@
 #include <vector>
 
 #include "allocator/kernel/sched/runner.h"
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "allocator/zsmalloc/zs_variant.h"
 #include "oracle/program/program.h"
 

@@ -133,5 +133,20 @@ TEST(MutantRegistry, EveryMutantIsWiredUp) {
   EXPECT_EQ(zsfuzz::FindSeededMutant("post"), nullptr);
 }
 
+// zs_add_mutant() gives a mutant the traits of the variant it breaks (none
+// declares its own), so the oracle bounds it as it bounds that variant.
+TEST(MutantRegistry, EveryMutantHasItsBasesTraits) {
+  for (const zsfuzz::SeededMutant& m : zsfuzz::SeededMutants()) {
+    SCOPED_TRACE(m.name);
+    const zs_variant_ops* base = zs_find_variant(m.base);
+    ASSERT_NE(base, nullptr);
+    EXPECT_TRUE(m.ops->traits.declared);
+    EXPECT_EQ(m.ops->traits.class_in_obj, base->traits.class_in_obj);
+    EXPECT_EQ(m.ops->traits.free_without_pool_lock, base->traits.free_without_pool_lock);
+    EXPECT_EQ(m.ops->traits.frees_pages_outside_class_lock, base->traits.frees_pages_outside_class_lock);
+    EXPECT_TRUE(zsfuzz::TraitsFor(m.ops).ok());
+  }
+}
+
 }  // namespace
 }  // namespace zsfuzz_test

@@ -1,9 +1,14 @@
 // The oracle's public API (oracle/check.h): pre against post, post-1 and
 // post-1-2 without a finding on crafted programs, one- and several-thread;
 // verdicts that replay (same trace hash) and read as documented; the kernel
-// check on runs that did not finish or reported.
+// check on runs that did not finish or reported; the in-flight bounds taken
+// from the traits in the variant's table, and a table without traits refused.
 #include <gtest/gtest.h>
 
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "allocator/zsmalloc/zs_variant.h"
 #include "oracle/check.h"
 #include "oracle/invariants.h"
 #include "oracle/program/binary.h"
@@ -216,6 +221,76 @@ TEST(CheckTest, KernelReports) {
   f = zsfuzz::oracle::CheckKernel(p, true);
   ASSERT_TRUE(f);
   EXPECT_EQ(Got(f).field, "create_pool");
+}
+
+// ---- Traits come from the variant's table, never from its name -------------
+
+// A copy of a registered variant's table under another name, e.g. as a test
+// or an out-of-tree caller might build one.
+zs_variant_ops Copy(const char* of, const char* name) {
+  zs_variant_ops v = *Variant(of);
+  v.name = name;
+  return v;
+}
+
+TEST(TraitsForTest, ReadsTheTableNotTheName) {
+  // pre's code under post's name and the other way round.
+  const zs_variant_ops pre_as_post = Copy("pre", "post");
+  const zs_variant_ops post_as_pre = Copy("post", "pre");
+  ASSERT_TRUE(zsfuzz::TraitsFor(&pre_as_post).ok());
+  ASSERT_TRUE(zsfuzz::TraitsFor(&post_as_pre).ok());
+  EXPECT_FALSE(zsfuzz::TraitsFor(&pre_as_post)->frees_pages_outside_class_lock);
+  EXPECT_TRUE(zsfuzz::TraitsFor(&post_as_pre)->frees_pages_outside_class_lock);
+  // A new name with declared traits is judged by them, not by a default.
+  zs_variant_ops renamed = Copy("post-1-2", "my-new-variant");
+  ASSERT_TRUE(zsfuzz::TraitsFor(&renamed).ok());
+  EXPECT_FALSE(zsfuzz::TraitsFor(&renamed)->frees_pages_outside_class_lock);
+}
+
+TEST(TraitsForTest, RefusesAVariantThatDeclaresNoTraits) {
+  zs_variant_ops hand_built = Copy("post", "hand-built");
+  hand_built.traits = zs_variant_traits{};
+  const absl::StatusOr<zsfuzz::VariantTraits> t = zsfuzz::TraitsFor(&hand_built);
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), absl::StatusCode::kFailedPrecondition);
+  const std::string message(t.status().message());
+  EXPECT_NE(message.find("variant 'hand-built' does not declare its traits"), std::string::npos) << message;
+  EXPECT_NE(message.find("TRAITS"), std::string::npos) << message;
+  EXPECT_EQ(message.find('\n'), std::string::npos) << message;
+  EXPECT_FALSE(zsfuzz::TraitsFor(nullptr).ok());
+}
+
+TEST(TraitsForTest, TheChecksRefuseAVariantThatDeclaresNoTraits) {
+  zs_variant_ops hand_built = Copy("post", "hand-built");
+  hand_built.traits = zs_variant_traits{};
+  const zsfuzz::Program one = ProgramFromText(kOneThread[0]);
+  const zsfuzz::Program two = ProgramFromText(kThreads[0]);
+  for (const Verdict& v : {zsfuzz::CheckProgram(one, Variant("pre"), &hand_built, {}),
+                           zsfuzz::CheckProgram(one, &hand_built, Variant("pre"), {}),
+                           zsfuzz::CheckProgram(two, Variant("pre"), &hand_built, {}),
+                           zsfuzz::CheckSequential(one, &hand_built, nullptr, {})}) {
+    EXPECT_NE(v.error.find("variant 'hand-built' does not declare its traits"), std::string::npos) << v.error;
+    EXPECT_FALSE(v.finding);
+    EXPECT_TRUE(v.variant.empty()) << "nothing ran";
+  }
+  // A declared variant checks as before: no error.
+  const Verdict ok = zsfuzz::CheckProgram(two, Variant("pre"), Variant("post"), {});
+  EXPECT_TRUE(ok.error.empty()) << ok.error;
+  EXPECT_FALSE(ok.finding) << ok.message;
+}
+
+// traits_a / traits_b still override: the variant is judged by the given
+// bound, declared or not.
+TEST(TraitsForTest, OptionsOverrideTheDeclaredTraits) {
+  zs_variant_ops hand_built = Copy("post", "hand-built");
+  hand_built.traits = zs_variant_traits{};
+  static const zsfuzz::VariantTraits lockless{true};
+  CheckOptions opt;
+  opt.traits_b = &lockless;
+  const Verdict v = zsfuzz::CheckProgram(ProgramFromText(kThreads[0]), Variant("pre"), &hand_built, opt);
+  EXPECT_TRUE(v.error.empty()) << v.error;
+  EXPECT_FALSE(v.finding) << v.message;
+  EXPECT_EQ(v.variant, "hand-built");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "oracle/differential.h"
 #include "tests/oracle/oracle_test_util.h"
 

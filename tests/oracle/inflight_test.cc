@@ -4,6 +4,10 @@
 // or table tampered past it.
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "oracle/check.h"
 #include "oracle/inflight.h"
 #include "tests/oracle/oracle_test_util.h"
@@ -29,12 +33,14 @@ std::string FreesUnderStatReads(int seed) {
 const VariantTraits kLockedFree{false};
 const VariantTraits kLocklessFree{true};
 
+// The bound each registered variant gets from the traits it declares.
 TEST(InflightTest, TraitsOfTheRegisteredVariants) {
-  EXPECT_FALSE(zsfuzz::TraitsFor(Variant("pre")).frees_pages_outside_class_lock);
-  EXPECT_FALSE(zsfuzz::TraitsFor(Variant("post-1")).frees_pages_outside_class_lock);
-  EXPECT_FALSE(zsfuzz::TraitsFor(Variant("post-1-2")).frees_pages_outside_class_lock);
-  EXPECT_TRUE(zsfuzz::TraitsFor(Variant("post")).frees_pages_outside_class_lock);
-  EXPECT_TRUE(zsfuzz::TraitsFor(Variant("post-rfc-v2")).frees_pages_outside_class_lock);
+  for (const auto& [name, lockless] : std::vector<std::pair<const char*, bool>>{
+           {"pre", false}, {"post-1", false}, {"post-1-2", false}, {"post", true}, {"post-rfc-v2", true}}) {
+    const absl::StatusOr<VariantTraits> t = zsfuzz::TraitsFor(Variant(name));
+    ASSERT_TRUE(t.ok()) << name << ": " << t.status();
+    EXPECT_EQ(t->frees_pages_outside_class_lock, lockless) << name;
+  }
 }
 
 TEST(InflightTest, RealRunsStayInsideTheirBounds) {
@@ -43,7 +49,7 @@ TEST(InflightTest, RealRunsStayInsideTheirBounds) {
       const std::string text = FreesUnderStatReads(seed);
       const ExecResult r = Exec(text, v);
       ASSERT_EQ(r.run.status, zs_sched::RunStatus::kFinished) << r.run.report;
-      auto f = CheckInflight(ProgramFromText(text), r, zsfuzz::TraitsFor(Variant(v)), false);
+      auto f = CheckInflight(ProgramFromText(text), r, *zsfuzz::TraitsFor(Variant(v)), false);
       EXPECT_FALSE(f) << v << " seed " << seed << ": " << Got(f).headline;
     }
   }

@@ -4,6 +4,7 @@
 // the way its bug would leave the pool.
 #include <gtest/gtest.h>
 
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "kernel/bug.h"
 #include "oracle/invariants.h"
 #include "tests/oracle/oracle_test_util.h"

@@ -11,6 +11,7 @@
 #include <sstream>
 #include <string>
 
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "kernel/shrinker.h"
 #include "tests/oracle/oracle_test_util.h"
 

@@ -5,6 +5,7 @@
 #include <set>
 #include <utility>
 
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "tests/allocator/zsmalloc/pool_fixture.h"
 
 namespace zsfuzz_test {
@@ -19,7 +20,7 @@ class AllocTest : public PoolTest {};
 TEST_P(AllocTest, RoundTripInEveryClass) {
   for (unsigned int i = 0; i < 255; i++) {
     zs_class_info c{};
-    ASSERT_TRUE(v_->class_info(pool_, i, &c));
+    ASSERT_TRUE(v_->introspect->class_info(pool_, i, &c));
     if (c.index != i) continue;
     const bool huge = c.objs_per_zspage == 1 && c.pages_per_zspage == 1;
     // A huge object has no header; zs_malloc still adds the handle size for the lookup.
@@ -36,7 +37,7 @@ TEST_P(AllocTest, RoundTripInEveryClass) {
     }
     for (int k = 0; k < n; k++) ASSERT_TRUE(Verify(handles[k], size, i * 1000 + k));
     zs_class_info after{};
-    ASSERT_TRUE(v_->class_info(pool_, i, &after));
+    ASSERT_TRUE(v_->introspect->class_info(pool_, i, &after));
     EXPECT_EQ(after.stats[12], 2u * c.objs_per_zspage) << "two zspages allocated";
     EXPECT_EQ(after.stats[13], static_cast<unsigned long>(n));
     EXPECT_EQ(v_->get_total_pages(pool_), 2u * c.pages_per_zspage);
@@ -140,7 +141,8 @@ TEST_P(AllocTest, ObjLocationsAreDistinctAndInsideTheirZspage) {
       EXPECT_LT(loc.obj_idx, static_cast<unsigned int>(c.objs_per_zspage));
       EXPECT_TRUE(seen.insert({loc.pfn, loc.obj_idx}).second) << "duplicate location";
       // The object starts in page obj_idx * size / PAGE_SIZE of its zspage.
-      kernel::page* p = v_->zspage_page(pool_, h, static_cast<unsigned int>(c.size) * loc.obj_idx / 4096);
+      kernel::page* p =
+          v_->introspect->zspage_page(pool_, h, static_cast<unsigned int>(c.size) * loc.obj_idx / 4096);
       ASSERT_NE(p, nullptr);
       EXPECT_EQ(kernel::page_to_pfn(p), loc.pfn);
     }

@@ -2,6 +2,7 @@
 // zspages, frees their pages, and keeps stats, the shrinker and contents right.
 #include <gtest/gtest.h>
 
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "tests/allocator/zsmalloc/pool_fixture.h"
 
 namespace zsfuzz_test {
@@ -44,7 +45,7 @@ TEST_P(CompactTest, FreesTheWastedZspagesAndKeepsContents) {
   EXPECT_EQ(v_->get_total_pages(pool_), 1u);
   EXPECT_EQ(v_->shrinker_count(pool_), 0u);
   zs_class_info after{};
-  ASSERT_TRUE(v_->class_info(pool_, c.index, &after));
+  ASSERT_TRUE(v_->introspect->class_info(pool_, c.index, &after));
   EXPECT_EQ(after.stats[12], 128u) << "obj_allocated";
   EXPECT_EQ(after.stats[13], 128u) << "obj_used";
   EXPECT_EQ(after.stats[11], 1u) << "one full zspage";

@@ -2,6 +2,7 @@
 // leaked, pool creation failure, and freeing nothing.
 #include <gtest/gtest.h>
 
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "tests/allocator/zsmalloc/pool_fixture.h"
 
 namespace zsfuzz_test {

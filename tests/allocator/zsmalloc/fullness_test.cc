@@ -2,6 +2,7 @@
 // exactly one zspage is counted, in the group the reference formula gives.
 #include <gtest/gtest.h>
 
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "tests/allocator/zsmalloc/pool_fixture.h"
 
 namespace zsfuzz_test {
@@ -30,7 +31,7 @@ TEST_P(FullnessTest, EveryInuseCountLandsInTheFormulaGroup) {
       ASSERT_FALSE(kernel::IS_ERR_VALUE(h));
       handles.push_back(h);
       zs_class_info now{};
-      ASSERT_TRUE(v_->class_info(pool_, c.index, &now));
+      ASSERT_TRUE(v_->introspect->class_info(pool_, c.index, &now));
       for (int fg = 0; fg < kGroups; fg++)
         EXPECT_EQ(now.stats[fg], fg == ExpectedGroup(k, c.objs_per_zspage) ? 1u : 0u)
             << "inuse " << k << " group " << fg;
@@ -42,7 +43,7 @@ TEST_P(FullnessTest, EveryInuseCountLandsInTheFormulaGroup) {
       Free(handles.back());
       handles.pop_back();
       zs_class_info now{};
-      ASSERT_TRUE(v_->class_info(pool_, c.index, &now));
+      ASSERT_TRUE(v_->introspect->class_info(pool_, c.index, &now));
       const int want = ExpectedGroup(k - 1, c.objs_per_zspage);
       for (int fg = 0; fg < kGroups; fg++)
         EXPECT_EQ(now.stats[fg], (k > 1 && fg == want) ? 1u : 0u) << "inuse " << k - 1 << " group " << fg;

@@ -4,6 +4,7 @@
 // freed while isolated is let go; a busy zspage refuses migration.
 #include <gtest/gtest.h>
 
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "tests/allocator/zsmalloc/pool_fixture.h"
 
 namespace zsfuzz_test {
@@ -29,14 +30,14 @@ TEST_P(MigrateTest, FirstMiddleAndLastPagesKeepContents) {
   const std::vector<unsigned long> hs = FillOneZspage(kSpanSize);
   for (unsigned int n : {0u, 2u, 4u}) {
     SCOPED_TRACE(testing::Message() << "page " << n);
-    kernel::page* old_page = v_->zspage_page(pool_, hs[0], n);
+    kernel::page* old_page = v_->introspect->zspage_page(pool_, hs[0], n);
     ASSERT_NE(old_page, nullptr);
     const unsigned long old_pfn = kernel::page_to_pfn(old_page);
     const unsigned long in_use = kernel::nr_pages_in_use();
     kernel::page* new_page = nullptr;
     ASSERT_EQ(kernel::migrate_one_page(old_page, kernel::MIGRATE_SYNC, &new_page), 0);
     ASSERT_NE(new_page, nullptr);
-    EXPECT_EQ(v_->zspage_page(pool_, hs[0], n), new_page);
+    EXPECT_EQ(v_->introspect->zspage_page(pool_, hs[0], n), new_page);
     EXPECT_NE(kernel::page_to_pfn(new_page), old_pfn);
     EXPECT_EQ(kernel::nr_pages_in_use(), in_use) << "old page freed, new one kept";
     EXPECT_FALSE(kernel::PageLocked(new_page));
@@ -45,7 +46,7 @@ TEST_P(MigrateTest, FirstMiddleAndLastPagesKeepContents) {
       EXPECT_NE(Where(hs[k]).pfn, old_pfn) << "no handle may point at the old page";
     }
   }
-  EXPECT_EQ(v_->zspage_page(pool_, hs[0], 5), nullptr);
+  EXPECT_EQ(v_->introspect->zspage_page(pool_, hs[0], 5), nullptr);
   for (unsigned long h : hs) Free(h);
   EXPECT_EQ(v_->get_total_pages(pool_), 0u);
   zs_class_info c = ClassOf(kSpanSize);
@@ -58,7 +59,7 @@ TEST_P(MigrateTest, HugePageKeepsContents) {
   ASSERT_FALSE(kernel::IS_ERR_VALUE(h));
   Write(h, size, 7);
   ASSERT_TRUE(Where(h).huge);
-  kernel::page* old_page = v_->zspage_page(pool_, h, 0);
+  kernel::page* old_page = v_->introspect->zspage_page(pool_, h, 0);
   const unsigned long old_pfn = kernel::page_to_pfn(old_page);
   kernel::page* new_page = nullptr;
   ASSERT_EQ(kernel::migrate_one_page(old_page, kernel::MIGRATE_SYNC, &new_page), 0);
@@ -75,11 +76,11 @@ TEST_P(MigrateTest, HugePageKeepsContents) {
 TEST_P(MigrateTest, FreeUnderHeldPageLockTakesDeferredPath) {
   const std::vector<unsigned long> hs = FillOneZspage(kSpanSize);
   const zs_class_info c = ClassOf(kSpanSize);
-  kernel::page* held = v_->zspage_page(pool_, hs[0], 1);
+  kernel::page* held = v_->introspect->zspage_page(pool_, hs[0], 1);
   kernel::lock_page(held);
   for (unsigned long h : hs) Free(h);
   zs_class_info mid{};
-  ASSERT_TRUE(v_->class_info(pool_, c.index, &mid));
+  ASSERT_TRUE(v_->introspect->class_info(pool_, c.index, &mid));
   EXPECT_EQ(v_->get_total_pages(pool_), 5u) << "not freed synchronously";
   EXPECT_EQ(mid.stats[0], 1u) << "left on RATIO_0";
   EXPECT_EQ(mid.stats[12], 13u) << "obj_allocated unchanged until the zspage goes";
@@ -87,7 +88,7 @@ TEST_P(MigrateTest, FreeUnderHeldPageLockTakesDeferredPath) {
   kernel::unlock_page(held);
   v_->flush_deferred(pool_);
   zs_class_info after{};
-  ASSERT_TRUE(v_->class_info(pool_, c.index, &after));
+  ASSERT_TRUE(v_->introspect->class_info(pool_, c.index, &after));
   EXPECT_EQ(v_->get_total_pages(pool_), 0u);
   EXPECT_EQ(after.stats[0], 0u);
   EXPECT_EQ(after.stats[12], 0u);
@@ -97,7 +98,7 @@ TEST_P(MigrateTest, FreeUnderHeldPageLockTakesDeferredPath) {
 // while the page is isolated; migration then finds no zspage and lets it go.
 TEST_P(MigrateTest, ZspageFreedWhilePageIsolated) {
   const std::vector<unsigned long> hs = FillOneZspage(kSpanSize);
-  kernel::page* p = v_->zspage_page(pool_, hs[0], 3);
+  kernel::page* p = v_->introspect->zspage_page(pool_, hs[0], 3);
   ASSERT_TRUE(kernel::isolate_movable_ops_page(p, kernel::ISOLATE_MODE_NONE));
   for (unsigned long h : hs) Free(h);
   EXPECT_EQ(v_->get_total_pages(pool_), 0u);
@@ -109,7 +110,7 @@ TEST_P(MigrateTest, ZspageFreedWhilePageIsolated) {
 // the page is put back, and the object stays where it was.
 TEST_P(MigrateTest, ReaderBlocksMigrationAndPutbackRestores) {
   const std::vector<unsigned long> hs = FillOneZspage(kSpanSize);
-  kernel::page* p = v_->zspage_page(pool_, hs[0], 0);
+  kernel::page* p = v_->introspect->zspage_page(pool_, hs[0], 0);
   const unsigned long pfn = kernel::page_to_pfn(p);
   std::vector<uint8_t> local(kSpanSize);
   void* mem = v_->obj_read_begin(pool_, hs[0], kSpanSize, local.data());
@@ -146,7 +147,7 @@ TEST_P(MigrateTest, ReaderBlocksMigrationAndPutbackRestores) {
 // A page that is free, or not a zsmalloc page, cannot be isolated.
 TEST_P(MigrateTest, IsolationRefusesDetachedPages) {
   const unsigned long h = Malloc(100);
-  kernel::page* p = v_->zspage_page(pool_, h, 0);
+  kernel::page* p = v_->introspect->zspage_page(pool_, h, 0);
   Free(h);
   EXPECT_FALSE(kernel::isolate_movable_ops_page(p, kernel::ISOLATE_MODE_NONE));
 }

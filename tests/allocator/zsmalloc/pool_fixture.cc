@@ -1,5 +1,6 @@
 // Implementation of the shared zsmalloc test fixture.
 #include "tests/allocator/zsmalloc/pool_fixture.h"
+#include "allocator/zsmalloc/zs_introspect.h"
 
 #include <cstring>
 
@@ -103,13 +104,13 @@ zs_class_info PoolTest::ClassOf(size_t size) {
   // zs_malloc adds the handle size before the class lookup.
   const unsigned int idx =
       v_->lookup_class_index(pool_, static_cast<unsigned int>(size + sizeof(unsigned long)));
-  EXPECT_TRUE(v_->class_info(pool_, idx, &info));
+  EXPECT_TRUE(v_->introspect->class_info(pool_, idx, &info));
   return info;
 }
 
 zs_obj_location PoolTest::Where(unsigned long handle) {
   zs_obj_location loc{};
-  EXPECT_TRUE(v_->obj_location(pool_, handle, &loc));
+  EXPECT_TRUE(v_->introspect->obj_location(pool_, handle, &loc));
   return loc;
 }
 

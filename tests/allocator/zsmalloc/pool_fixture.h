@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "allocator/zsmalloc/zs_variant.h"
 #include "kernel/kernel.h"
 

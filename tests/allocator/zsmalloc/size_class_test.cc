@@ -6,6 +6,7 @@
 #include <climits>
 #include <vector>
 
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "tests/allocator/zsmalloc/pool_fixture.h"
 
 namespace zsfuzz_test {
@@ -71,12 +72,12 @@ TEST_P(SizeClassTest, MatchesReferenceFormulasForChains4To16) {
   for (int chain : {4, 8, 16}) {
     SCOPED_TRACE(testing::Message() << "chain " << chain);
     RecreatePool(chain);
-    ASSERT_EQ(v_->chain_size(pool_), static_cast<unsigned int>(chain));
+    ASSERT_EQ(v_->introspect->chain_size(pool_), static_cast<unsigned int>(chain));
     const ExpectedTable want = Derive(chain);
     int canonical = 0;
     for (unsigned int i = 0; i < kClasses; i++) {
       zs_class_info got{};
-      ASSERT_TRUE(v_->class_info(pool_, i, &got)) << "index " << i;
+      ASSERT_TRUE(v_->introspect->class_info(pool_, i, &got)) << "index " << i;
       const ExpectedClass& e = want.classes[i];
       EXPECT_EQ(got.size, e.size) << "index " << i;
       EXPECT_EQ(got.pages_per_zspage, e.pages) << "index " << i;
@@ -85,7 +86,7 @@ TEST_P(SizeClassTest, MatchesReferenceFormulasForChains4To16) {
       if (got.index == i) canonical++;
     }
     zs_class_info past{};
-    EXPECT_FALSE(v_->class_info(pool_, kClasses, &past));
+    EXPECT_FALSE(v_->introspect->class_info(pool_, kClasses, &past));
     EXPECT_EQ(canonical, want.canonical);
     EXPECT_EQ(v_->huge_class_size(pool_), static_cast<size_t>(want.huge_class_size));
   }
@@ -97,12 +98,12 @@ TEST_P(SizeClassTest, MatchesReferenceFormulasForChains4To16) {
 TEST_P(SizeClassTest, DocumentedExampleClass96) {
   RecreatePool(8);
   zs_class_info c{};
-  ASSERT_TRUE(v_->class_info(pool_, 96, &c));
+  ASSERT_TRUE(v_->introspect->class_info(pool_, 96, &c));
   EXPECT_EQ(c.size, 1568);
   EXPECT_EQ(c.pages_per_zspage, 5);
   EXPECT_EQ(c.objs_per_zspage, 13);
   RecreatePool(4);
-  ASSERT_TRUE(v_->class_info(pool_, 96, &c));
+  ASSERT_TRUE(v_->introspect->class_info(pool_, 96, &c));
   EXPECT_EQ(c.size, 1632);
   EXPECT_EQ(c.index, 100u);
   EXPECT_EQ(c.pages_per_zspage, 2);
@@ -113,7 +114,7 @@ TEST_P(SizeClassTest, LookupClassIndexDoesNotAddHandleSize) {
   for (unsigned int size : {1u, 32u, 33u, 100u, 1000u, 3000u, 4096u}) {
     zs_class_info c{};
     const unsigned int idx = v_->lookup_class_index(pool_, size);
-    ASSERT_TRUE(v_->class_info(pool_, idx, &c));
+    ASSERT_TRUE(v_->introspect->class_info(pool_, idx, &c));
     EXPECT_EQ(c.index, idx) << "lookup returns the canonical index";
     EXPECT_GE(c.size, static_cast<int>(size));
   }

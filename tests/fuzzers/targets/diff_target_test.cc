@@ -68,6 +68,32 @@ TEST(VariantPairTest, RejectsWithOneLineNamingTheProblem) {
   EXPECT_NE(error.find("post-rfc-v2"), std::string::npos) << "lists the valid variants: " << error;
 }
 
+// A variant whose table declares no traits (oracle/check.h, TraitsFor): one
+// line that names it, for `zsfuzz run/repro/minimize --variants` to print.
+zs_variant_ops g_hand_built;
+
+TEST(VariantPairTest, RejectsAVariantThatDeclaresNoTraits) {
+  g_hand_built = *zs_find_variant("post");
+  g_hand_built.name = "hand-built";
+  g_hand_built.traits = zs_variant_traits{};
+  SetExtraVariantLookup(
+      [](std::string_view name) -> const zs_variant_ops* {
+        return name == "hand-built" ? &g_hand_built : nullptr;
+      },
+      "hand-built");
+  for (const char* text : {"pre,hand-built", "hand-built,post"}) {
+    std::string error;
+    EXPECT_FALSE(ParseVariantPair(text, &error)) << text;
+    EXPECT_NE(error.find("variant 'hand-built' does not declare its traits"), std::string::npos) << error;
+    EXPECT_EQ(error.find('\n'), std::string::npos) << error;
+  }
+  // With traits it is accepted.
+  g_hand_built.traits = zs_find_variant("post")->traits;
+  std::string error;
+  EXPECT_TRUE(ParseVariantPair("pre,hand-built", &error)) << error;
+  SetExtraVariantLookup(nullptr, "");
+}
+
 TEST(DecodeInputTest, ReadsTextAndBinaryAlike) {
   const Program p = MustParse(kTwoThreads);
   const std::vector<uint8_t> bytes = EncodeProgram(p);

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <vector>
 
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "kernel/page_alloc.h"
 #include "kernel/shrinker.h"
 #include "oracle/exec/executor.h"

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "allocator/zsmalloc/zs_introspect.h"
 #include "allocator/zsmalloc/zs_variant.h"
 #include "gtest/gtest.h"
 #include "oracle/program/program.h"
@@ -33,7 +34,7 @@ TEST(SizesTest, ClassOfEverySizeMatchesThePort) {
   ASSERT_NE(pool, nullptr);
   for (uint32_t size = 1; size <= kPageSize; size++) {
     zs_class_info info;
-    ASSERT_TRUE(v->class_info(pool, ClassIndexOf(size), &info));
+    ASSERT_TRUE(v->introspect->class_info(pool, ClassIndexOf(size), &info));
     // Merged classes share the larger index's geometry; the size bound holds for both.
     EXPECT_GE(static_cast<uint32_t>(info.size), size);
     EXPECT_EQ(ClassSizeOf(size), ClassSize(ClassIndexOf(size)));
