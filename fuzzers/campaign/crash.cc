@@ -12,10 +12,8 @@
 #include "fuzzers/targets/diff_target.h"
 
 namespace zsfuzz {
-namespace {
 
-// Reads `fd` to its end; each chunk also goes to `copy_to` unless it is -1.
-std::string Drain(int fd, int copy_to) {
+std::string ReadToEnd(int fd, int copy_to) {
   std::string out;
   char buf[4096];
   for (;;) {
@@ -32,8 +30,6 @@ std::string Drain(int fd, int copy_to) {
   }
   return out;
 }
-
-}  // namespace
 
 std::string SummaryOf(const std::string& err) {
   const size_t at = err.rfind("SUMMARY: ");
@@ -92,9 +88,9 @@ ForkedRun RunForked(const std::function<int()>& work) {
   }
   close(result_pipe[1]);
   close(err_pipe[1]);
-  const std::string err = Drain(err_pipe[0], STDERR_FILENO);
+  const std::string err = ReadToEnd(err_pipe[0], STDERR_FILENO);
   close(err_pipe[0]);
-  const std::string line = Drain(result_pipe[0], -1);
+  const std::string line = ReadToEnd(result_pipe[0], -1);
   close(result_pipe[0]);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {

@@ -17,6 +17,10 @@
 
 namespace zsfuzz {
 
+// Reads `fd` to its end (retrying EINTR); each chunk also goes to `copy_to`
+// unless it is -1.
+std::string ReadToEnd(int fd, int copy_to = -1);
+
 // The text after the last "SUMMARY: " line of `err`, or "".
 std::string SummaryOf(const std::string& err);
 

@@ -26,18 +26,6 @@ using Clock = std::chrono::steady_clock;
 // TryRescheduled's alternatives: round robin, then random walks with seeds 1..N.
 constexpr uint64_t kRescheduleSeeds = 8;
 
-std::string ReadAll(int fd) {
-  std::string out;
-  char buf[4096];
-  for (;;) {
-    const ssize_t n = read(fd, buf, sizeof buf);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
-
 class Minimizer {
  public:
   Minimizer(targets::TargetKind kind, const targets::VariantPair& variants, std::string signature,
@@ -252,7 +240,7 @@ Outcome RunIsolated(targets::TargetKind kind, const Program& p, const targets::V
     _exit(0);
   }
   close(result_pipe[1]);
-  const std::string line = ReadAll(result_pipe[0]);
+  const std::string line = ReadToEnd(result_pipe[0]);
   close(result_pipe[0]);
   int status = 0;
   while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -270,7 +258,7 @@ Outcome RunIsolated(targets::TargetKind kind, const Program& p, const targets::V
     return o;
   }
   lseek(err_fd, 0, SEEK_SET);
-  const std::string err = ReadAll(err_fd);
+  const std::string err = ReadToEnd(err_fd);
   close(err_fd);
   o.finding = true;
   o.crashed = true;
