@@ -62,6 +62,13 @@ class RunState {
   // The pool of a run that ended before teardown (a BUG, the step budget, a
   // deadlock), or nullptr.
   zs_pool* abandoned_pool() const { return result_->teardown_done ? nullptr : pool_; }
+  // The handles of the slots still live.
+  std::vector<unsigned long> live_handles() const {
+    std::vector<unsigned long> h;
+    for (int s = 0; s < nr_slots_; s++)
+      if (slots_[s].live) h.push_back(slots_[s].handle);
+    return h;
+  }
 
   void SetBases(long pages_in_use, long nr_zspages) {
     pages_base_ = pages_in_use;

@@ -63,12 +63,16 @@ const char* QuiescentPointName(QuiescentPoint p) {
 namespace {
 
 // A run that ends early leaves its pool allocated, as a kernel does after a
-// BUG. It stays reachable here so that LeakSanitizer reports what an
-// allocator loses, never what an abandoned run left (a finding already).
-void KeepAbandonedPool(zs_pool* pool) {
+// BUG, with the objects its threads still held. Both stay reachable here (a
+// handle is the address of its slab object, and only the run's slot table
+// and the arena's object headers hold it) so that LeakSanitizer reports what
+// an allocator loses, never what an abandoned run left (a finding already).
+void KeepAbandonedPool(zs_pool* pool, std::vector<unsigned long> live_handles) {
   if (pool == nullptr) return;
   static auto* abandoned = new std::vector<zs_pool*>;
+  static auto* handles = new std::vector<unsigned long>;
   abandoned->push_back(pool);
+  handles->insert(handles->end(), live_handles.begin(), live_handles.end());
 }
 
 }  // namespace
@@ -290,7 +294,7 @@ ExecResult Execute(const Program& program, const zs_variant_ops* v, const ExecOp
   } else {
     result.run = zs_sched::RunDeterministic(program.schedule, ro, [&state] { state.Root(); });
   }
-  KeepAbandonedPool(state.abandoned_pool());
+  KeepAbandonedPool(state.abandoned_pool(), state.live_handles());
 
   kernel::fault_inject_page_alloc(0);
   kernel::fault_inject_slab_alloc(0);
