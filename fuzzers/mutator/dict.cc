@@ -26,7 +26,7 @@ std::vector<uint8_t> SizeBytes(uint16_t code) {
 
 std::string ProgramDictionary() {
   std::string out =
-      "# zs_diff.dict: the binary op-program form (fuzzers/program/binary.h), generated from ops.def.\n";
+      "# zs_diff.dict: the binary op-program form (oracle/program/binary.h), generated from ops.def.\n";
   // Header bytes: threads - 1 in bits 0-2, the strategy in bits 3-4.
   static constexpr const char* kStrategies[] = {"random", "pct", "rr"};
   for (int s = 0; s < 3; s++)

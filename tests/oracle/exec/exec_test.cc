@@ -1,4 +1,4 @@
-// The program executor (fuzzers/exec): clean starts and exact replays, every
+// The program executor (oracle/exec): clean starts and exact replays, every
 // op as program.h defines it, the slot table's harness no-ops, migration by
 // recorded PFN, fault-injection accounting, snapshots, the observer, and the
 // drain and teardown of one- and multi-thread runs.

@@ -5,7 +5,7 @@
 //     between the two fibers, named, and locked must not.
 //   uaf: one virtual thread frees a heap block another then writes. In the
 //     ASan build the report must name the writing virtual thread.
-// ctest checks these per preset (tests/sched/CMakeLists.txt).
+// ctest checks these per preset (tests/allocator/kernel/sched/CMakeLists.txt).
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
