@@ -89,19 +89,22 @@ absl::StatusOr<int> RunStressCommand() {
 const Subcommand& StressCommand() {
   static const Subcommand cmd{
       "stress",
-      "Stress of one variant: threads of random ops, every byte verified; free-running or deterministic.",
+      "Stress of one variant: long random op programs through the oracle; free-running or deterministic.",
       "--variant V [--threads N] [--ops M] [--seed S] [--chain C] [--pressure P] [--no-migrate] "
       "[--no-compact] [--progress] [--deterministic [--strategy random|pct|rr | --schedule TEXT] [--trace]]",
       "Each thread runs M random ops (malloc of every size class, write, read, read_sg, free, compact,\n"
       "shrinker, page migration, flush of deferred frees, stats) on objects it owns, from a PRNG seeded by\n"
-      "(seed, thread). At the end every object is verified and freed, and the pool must give back every\n"
-      "page. Any content mismatch, leak, WARN, lockdep or TSan report is a finding (exit 1). The same seed\n"
-      "gives the same per-thread op sequences; the interleaving is the machine's.\n"
+      "(seed, thread), then reads back what it holds. The op program goes through the same executor and\n"
+      "oracle as the fuzz targets: every result and byte read against the reference model, the pool's\n"
+      "invariants after the drain and after freeing everything, WARN, lockdep and TSan reports, and every\n"
+      "page back after teardown. A finding (exit 1) names the oracle's check and field. V may be a seeded\n"
+      "mutant. The same seed gives the same per-thread op sequences; the interleaving is the machine's.\n"
       "With --deterministic the threads (and the workqueue's worker) are virtual threads that run one at a\n"
       "time and switch only at the simulated kernel's yield points, as the schedule (--strategy seeded with\n"
       "--seed, or an exact --schedule) decides: the same flags give the same interleaving, and the run ends\n"
-      "with 'trace-hash: <hex>'. Deadlocks and livelocks are findings with a report; --trace prints every\n"
-      "step.",
+      "with 'trace-hash: <hex>'. A BUG, deadlock or livelock is a finding with a report, the in-flight "
+      "stats\n"
+      "bounds are checked too; --trace prints every step.",
       kCmdStress,
       &RunStressCommand,
   };
