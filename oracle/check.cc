@@ -49,7 +49,6 @@ ExecResult Run(const Program& p, const zs_variant_ops* v, const CheckOptions& o,
                oracle::InvariantObserver* obs) {
   ExecOptions eo;
   eo.snapshots = sequential;
-  eo.observe_each_op = sequential;
   eo.free_running = o.free_running;
   eo.ops_done = o.ops_done;
   eo.record_trace = trace;

@@ -167,14 +167,11 @@ void RunState::RunThread(ThreadState* t, bool sequential) {
     if (stop_.load(std::memory_order_relaxed)) break;
     RunOp(t, ops[i], &results[i]);
     if (options_.ops_done != nullptr) options_.ops_done->fetch_add(1, std::memory_order_relaxed);
-    if (!sequential) continue;
-    Snapshot* snap = nullptr;
-    if (options_.snapshots) {
-      result_->after_op.emplace_back();
-      snap = &result_->after_op.back();
-      TakeSnapshot(snap, /*with_table=*/false);
-    }
-    if (options_.observe_each_op && !Observe(QuiescentPoint::kAfterOp, t->index, i, snap, t)) {
+    if (!sequential || !options_.snapshots) continue;
+    result_->after_op.emplace_back();
+    Snapshot* snap = &result_->after_op.back();
+    TakeSnapshot(snap, /*with_table=*/false);
+    if (!Observe(QuiescentPoint::kAfterOp, t->index, i, snap, t)) {
       result_->stopped = true;
       stop_.store(true, std::memory_order_relaxed);
     }

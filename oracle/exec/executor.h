@@ -172,11 +172,10 @@ class ExecObserver {
 };
 
 struct ExecOptions {
-  // Sequential runs: a Snapshot after every op (needed by the differential).
+  // Sequential runs: a Snapshot after every op (needed by the differential),
+  // which the observer sees. Without it the observer sees only the drain and
+  // the emptied pool, as in a run of several threads.
   bool snapshots = true;
-  // Sequential runs: the observer sees the pool after every op (else only at
-  // the drain and after emptying, as in a run of several threads).
-  bool observe_each_op = true;
   // The backend. Deterministic (the default): everything runs under
   // zs_sched::RunDeterministic with the program's schedule, as described
   // above. Free-running: the root runs on the calling OS thread and each
