@@ -55,6 +55,11 @@ struct ClassGeometry {
   int pages_per_zspage = 0;
 };
 
+// The class table of variant `v` at `chain_size`, read from `pool` (a new
+// pool of that chain size) the first time and cached for the process.
+const std::array<ClassGeometry, kNumClassIndices>& GeometryOf(const zs_variant_ops* v, zs_pool* pool,
+                                                              unsigned int chain_size);
+
 class RunState {
  public:
   RunState(const Program& program, const zs_variant_ops* v, const ExecOptions& options, ExecResult* result);
@@ -109,13 +114,14 @@ class RunState {
   zs_pool* pool_ = nullptr;
   long pages_base_ = 0;
   long zspages_base_ = 0;
-  std::array<ClassGeometry, kNumClassIndices> geometry_{};
+  std::array<ClassGeometry, kNumClassIndices> geometry_{};  // a copy of GeometryOf's
   std::unique_ptr<Slot[]> slots_;
   int nr_slots_ = 0;
   // Relaxed, like the PFNs: what each program thread is in the middle of
   // (pages_per_zspage of the object's class, 0 for nothing), for StatsProbe.
   std::unique_ptr<std::atomic<unsigned long>[]> in_free_;
   std::unique_ptr<std::atomic<unsigned long>[]> in_malloc_;
+  std::vector<uint8_t> snapshot_buf_ = std::vector<uint8_t>(kernel::PAGE_SIZE);  // obj_read_begin's copy
   std::atomic<bool> faults_armed_{false};
   std::atomic<bool> stop_{false};
 };

@@ -3,10 +3,13 @@
 #include "oracle/exec/executor.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
 #include <string>
+#include <utility>
 
 #include "absl/strings/str_format.h"
+#include "allocator/kernel/sched/runner.h"
 #include "allocator/zsmalloc/zs_introspect.h"
 #include "kernel/bug.h"
 #include "kernel/lockdep.h"
@@ -79,6 +82,23 @@ void KeepAbandonedPool(zs_pool* pool, std::vector<unsigned long> live_handles) {
 
 namespace exec_internal {
 
+const std::array<ClassGeometry, kNumClassIndices>& GeometryOf(const zs_variant_ops* v, zs_pool* pool,
+                                                              unsigned int chain_size) {
+  // The table depends on the variant and the chain size only: read once per
+  // pair in a process (255 class_info calls, each under a class lock).
+  static auto* cache = new std::map<std::pair<const zs_variant_ops*, unsigned int>,
+                                    std::array<ClassGeometry, kNumClassIndices>>;
+  auto [it, added] = cache->try_emplace({v, chain_size});
+  if (added) {
+    for (unsigned int i = 0; i < kNumClassIndices; i++) {
+      zs_class_info ci{};
+      v->introspect->class_info(pool, i, &ci);
+      it->second[i] = {ci.index, ci.pages_per_zspage};
+    }
+  }
+  return it->second;
+}
+
 RunState::RunState(const Program& program, const zs_variant_ops* v, const ExecOptions& options,
                    ExecResult* result)
     : program_(program), v_(v), options_(options), result_(result) {
@@ -105,15 +125,16 @@ void RunState::Root() {
   pool_ = v_->create_pool("zsfuzz-exec", program_.chain_size);
   if (pool_ == nullptr) return;
   result_->pool_created = true;
-  for (unsigned int i = 0; i < kNumClassIndices; i++) {
-    zs_class_info ci{};
-    v_->introspect->class_info(pool_, i, &ci);
-    geometry_[i] = {ci.index, ci.pages_per_zspage};
-    // Merged indices share their canonical class's lock: one name, the canonical index.
-    if (ci.index == i)
-      result_->lock_names[v_->introspect->class_lock(pool_, i)] = absl::StrFormat("class[%u]", i);
+  {
+    zs_sched::OracleSection not_the_program;
+    geometry_ = GeometryOf(v_, pool_, program_.chain_size);
+    for (unsigned int i = 0; i < kNumClassIndices; i++) {
+      // Merged indices share their canonical class's lock: one name, the canonical index.
+      if (geometry_[i].canonical == i)
+        result_->locks.class_locks.emplace_back(v_->introspect->class_lock(pool_, i), i);
+    }
+    result_->locks.pool_lock = v_->introspect->pool_lock(pool_);
   }
-  result_->lock_names[v_->introspect->pool_lock(pool_)] = "zs_pool";
 
   std::vector<std::unique_ptr<ThreadState>> threads;
   threads.reserve(program_.threads.size());
@@ -185,6 +206,7 @@ void RunState::RunThread(ThreadState* t, bool sequential) {
 bool RunState::Observe(QuiescentPoint point, int thread, uint32_t index, const Snapshot* snap,
                        const ThreadState* t) {
   if (options_.observer == nullptr) return true;
+  zs_sched::OracleSection not_the_program;
   ExecView view;
   view.program = &program_;
   view.variant = v_;
@@ -201,6 +223,7 @@ bool RunState::Observe(QuiescentPoint point, int thread, uint32_t index, const S
 
 void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
   kernel::yield_point(kSnapshotSite, nullptr);
+  zs_sched::OracleSection not_the_program;
   s->taken = true;
   if (with_table) {
     kernel::seq_file table;
@@ -219,7 +242,6 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
   s->pages_compacted = stats.pages_compacted;
   s->nr_zspages = static_cast<long>(kernel::zone_page_state(kernel::NR_ZSPAGES)) - zspages_base_;
   s->pages_in_use = static_cast<long>(kernel::nr_pages_in_use()) - pages_base_;
-  std::vector<uint8_t> buf(kernel::PAGE_SIZE);
   for (int n = 0; n < nr_slots_; n++) {
     const Slot& slot = slots_[n];
     if (!slot.live) continue;
@@ -231,7 +253,7 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
     sv.generation = slot.generation;
     sv.class_index = slot.class_index;
     if (slot.generation > 0) {
-      void* mem = v_->obj_read_begin(pool_, slot.handle, slot.size, buf.data());
+      void* mem = v_->obj_read_begin(pool_, slot.handle, slot.size, snapshot_buf_.data());
       sv.checksum = ContentChecksum(mem, slot.size);
       v_->obj_read_end(pool_, slot.handle, slot.size, mem);
     }
@@ -276,11 +298,10 @@ ExecResult Execute(const Program& program, const zs_variant_ops* v, const ExecOp
   ro.on_bug = zs_sched::BugAction::kReturn;
   // Reports during the run (a BUG's trace tail) name the pool's locks too.
   const zs_sched::ObjectNamer& extra = options.namer;
-  const std::map<const void*, std::string>& names = result.lock_names;
-  ro.namer = [&names, &extra](const void* obj) {
-    auto it = names.find(obj);
-    if (it != names.end()) return it->second;
-    return extra ? extra(obj) : std::string();
+  ro.namer = [&result, &extra](const void* obj) {
+    std::string name = result.locks.Name(obj);
+    if (name.empty() && extra) name = extra(obj);
+    return name;
   };
   // Far above what any op takes (pressure 1024 on a 16-page zspage is about
   // 40000 steps), yet a livelock still ends.
@@ -303,11 +324,16 @@ ExecResult Execute(const Program& program, const zs_variant_ops* v, const ExecOp
   return result;
 }
 
+std::string LockTable::Name(const void* obj) const {
+  if (obj == nullptr) return "";
+  if (obj == pool_lock) return "zs_pool";
+  for (const auto& [lock, index] : class_locks)
+    if (lock == obj) return absl::StrFormat("class[%u]", index);
+  return "";
+}
+
 zs_sched::ObjectNamer LockNamer(const ExecResult& r) {
-  return [names = r.lock_names](const void* obj) {
-    auto it = names.find(obj);
-    return it == names.end() ? std::string() : it->second;
-  };
+  return [locks = r.locks](const void* obj) { return locks.Name(obj); };
 }
 
 }  // namespace zsfuzz

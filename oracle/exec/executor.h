@@ -41,8 +41,8 @@
 
 #include <atomic>
 #include <cstdint>
-#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "allocator/kernel/sched/runner.h"
@@ -193,6 +193,17 @@ struct ExecOptions {
   zs_sched::ObjectNamer namer;  // names objects in traces and reports
 };
 
+// A pool's locks by address: "class[17]" (the lock of a canonical class) and
+// "zs_pool". Names are made only when a trace or report is printed; the
+// addresses are keys only, never read through, so they stay usable after the
+// pool is gone.
+struct LockTable {
+  std::vector<std::pair<const void*, unsigned int>> class_locks;  // lock, canonical index
+  const void* pool_lock = nullptr;
+  // The name of `obj`, or "" if it is none of these locks.
+  std::string Name(const void* obj) const;
+};
+
 struct ExecResult {
   const zs_variant_ops* variant = nullptr;
   zs_sched::RunResult run;
@@ -213,16 +224,15 @@ struct ExecResult {
   unsigned long warns = 0;
   unsigned long lockdep_reports = 0;
   std::string lockdep_first;  // the first report
-  // The pool's locks by address, "class[17]" and "zs_pool", taken when the pool
-  // was created: names for this run's trace steps (the addresses are keys
-  // only, never read through, so they stay usable after the pool is gone).
-  std::map<const void*, std::string> lock_names;
+  // The pool's locks, taken when the pool was created: names for this run's
+  // trace steps.
+  LockTable locks;
 };
 
 // Runs `program` (valid, see program.h Validate) on variant `v`.
 ExecResult Execute(const Program& program, const zs_variant_ops* v, const ExecOptions& options);
 
-// Names trace objects of `r`'s run from r.lock_names (a copy: the namer may
+// Names trace objects of `r`'s run from r.locks (a copy: the namer may
 // outlive `r`), so a step on a class lock reads "#4 &class_->lock class[17]".
 zs_sched::ObjectNamer LockNamer(const ExecResult& r);
 

@@ -102,9 +102,22 @@ kernel::task_struct* OpCurrent() {
   return me ? &me->task : &g_scheduler_task;
 }
 
+// True when every live virtual thread but `me` is blocked or exited.
+bool AloneRunnable(const VThread* me) {
+  const int n = g_shared.nlive.load(kRelaxed);
+  for (int i = 0; i < n; i++) {
+    const VThread* t = g_shared.live[i].load(kRelaxed);
+    if (t != me && t->state.load(kRelaxed) == ThreadState::kRunnable) return false;
+  }
+  return true;
+}
+
 void OpYieldPoint(const char* site, const void* obj) {
   VThread* me = Me();
   if (me == nullptr) return;
+  // An oracle's read with nobody else to run: the scheduler would pick this
+  // thread again, so the point is no step (OracleSection, runner.h).
+  if (me->oracle_depth.load(kRelaxed) != 0 && AloneRunnable(me)) return;
   Post(me, Request::kYield, site, obj);
   Park(me);
 }
@@ -243,6 +256,7 @@ class Execution {
   std::vector<VThread*> live_;     // not exited, by id
   std::vector<TaskId> runnable_;
   RunStatus status_ = RunStatus::kFinished;
+  uint64_t oracle_steps_ = 0;
   VThread* bug_thread_ = nullptr;
   unsigned long lockdep_base_ = 0;
 };
@@ -275,6 +289,7 @@ VThread* Execution::NewThread(void (*fn)(void*), void* data, const char* name, V
   t->request.store(Request::kNone, kRelaxed);
   t->new_thread.store(nullptr, kRelaxed);
   t->kill.store(false, kRelaxed);
+  t->oracle_depth.store(0, kRelaxed);
   t->bug_report.clear();
   t->started = false;
   t->abandoned = false;
@@ -296,6 +311,7 @@ void Execution::RemoveLive(VThread* t) {
 
 void Execution::Record(VThread* t, StepKind kind, const char* site, const void* obj, uint64_t value) {
   TraceStep& s = trace_.Record(t->id, kind, site, obj, value);
+  if (t->oracle_depth.load(kRelaxed) != 0) oracle_steps_++;
   if (obj != nullptr) internal::NameStepAtRecord(&s, /*pfn=*/options_.record_trace);
   if (options_.record_trace) trace_.KeepLast();
   if (observer_ != nullptr) [[unlikely]]
@@ -404,6 +420,7 @@ RunResult Execution::Run() {
   RunResult r;
   r.status = status_;
   r.steps = trace_.steps();
+  r.oracle_steps = oracle_steps_;
   r.trace_hash = trace_.hash();
   r.threads = static_cast<int>(threads_.size());
   if (status_ != RunStatus::kFinished) r.report = BuildReport();
@@ -543,6 +560,14 @@ RunResult RunExecution(const Schedule& schedule, const RunOptions& options, std:
 void SetStepObserver(StepObserver observer, void* ctx) {
   g_step_observer_ctx.store(ctx, kRelaxed);
   g_step_observer.store(observer, kRelaxed);
+}
+
+OracleSection::OracleSection() : thread_(Me()) {
+  if (thread_ != nullptr) static_cast<VThread*>(thread_)->oracle_depth.fetch_add(1, kRelaxed);
+}
+
+OracleSection::~OracleSection() {
+  if (thread_ != nullptr) static_cast<VThread*>(thread_)->oracle_depth.fetch_sub(1, kRelaxed);
 }
 
 int CurrentVirtualThread() {

@@ -69,6 +69,7 @@ const char* RunStatusName(RunStatus s);
 struct RunResult {
   RunStatus status = RunStatus::kFinished;
   uint64_t steps = 0;            // deterministic: trace steps; free-running: 0
+  uint64_t oracle_steps = 0;     // of `steps`, those taken inside an OracleSection
   uint64_t trace_hash = 0;       // deterministic only
   int threads = 0;               // virtual threads created, root included
   std::vector<TraceStep> trace;  // every step, with RunOptions::record_trace
@@ -96,6 +97,28 @@ uint64_t ScheduleChoice(uint64_t bound);
 
 // The id of the running virtual thread, or -1 outside a deterministic run.
 int CurrentVirtualThread();
+
+// Reads that are not the program's, such as an oracle's snapshot at a
+// quiescent point, made on a virtual thread of a deterministic run. While one
+// is open, the thread's yield points are not steps as long as no other
+// virtual thread is runnable: none could run before this one blocks, so no
+// interleaving is lost, and the program's trace does not depend on what the
+// oracle reads. A step it does take (another thread was runnable, or a lock
+// had to be waited for) counts in RunResult::oracle_steps. Elsewhere (no
+// deterministic run, or not on a virtual thread) it does nothing.
+//
+// Example:
+//   { zs_sched::OracleSection quiet; TakeSnapshot(&snap); }
+class OracleSection {
+ public:
+  OracleSection();
+  ~OracleSection();
+  OracleSection(const OracleSection&) = delete;
+  OracleSection& operator=(const OracleSection&) = delete;
+
+ private:
+  void* thread_;  // the VThread, or null
+};
 
 // A process-wide observer of every step of every deterministic run, called on
 // the scheduler's side right after the step is recorded (the fuzz targets turn

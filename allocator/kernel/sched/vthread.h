@@ -43,6 +43,9 @@ struct VThread {
   std::atomic<const char*> new_name{nullptr};
   std::atomic<VThread*> new_thread{nullptr};
   std::atomic<bool> kill{false};  // teardown: exit at the next resume
+  // Open OracleSections (runner.h) on this thread: the fiber counts them,
+  // the scheduler counts the steps taken inside as the oracle's.
+  std::atomic<int> oracle_depth{0};
 
   // Written by the fiber before it exits with kBug; read after the scheduler
   // acquired done_token.

@@ -1,4 +1,4 @@
-// Shrinkers (count then scan, as shrink_slab does) and seq_file output.
+// Shrinkers (count then scan, as shrink_slab does) and the debugfs stubs.
 #include <string>
 
 #include "tests/allocator/kernel/kernel_test_util.h"
@@ -55,15 +55,6 @@ TEST_F(ShrinkerTest, RunningAnUnregisteredShrinkerIsABug) {
   shrinker* s = shrinker_alloc(0, "unregistered");
   EXPECT_DEATH(shrinker_run(s, GFP_KERNEL), "BUG: !s->registered");
   shrinker_free(s);
-}
-
-TEST_F(ShrinkerTest, SeqFileAppends) {
-  seq_file s;
-  seq_printf(&s, "%5s %d\n", "class", 7);
-  seq_puts(&s, "Total");
-  const std::string long_field(1000, 'x');
-  seq_printf(&s, " %s", long_field.c_str());
-  EXPECT_EQ(s.buf, "class 7\nTotal " + long_field);
 }
 
 TEST_F(ShrinkerTest, DebugfsStubs) {
