@@ -1,6 +1,7 @@
 // Level 2: the pool walk and its invariants (invariants.h).
 #include "oracle/invariants.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -43,31 +44,45 @@ std::vector<unsigned int> FirstObjOffsets(int size, int pages) {
 
 class Checker {
  public:
-  Checker(const PoolWalk& w, const std::string& where, uint64_t position)
-      : w_(w), where_(where), position_(position) {}
+  // `dirty` (by class index; null: every class) limits the zspage, class
+  // and object checks to the classes that may have changed since a walk
+  // that passed them; the pool's sums always cover every class.
+  Checker(const PoolWalk& w, const WhereFn& where, uint64_t position, const DirtyClasses* dirty)
+      : w_(w), where_(where), position_(position), dirty_(dirty) {}
 
   std::optional<Failure> Run() {
     for (const ClassWalk& c : w_.classes) {
+      if (!Dirty(c)) continue;
+      const std::vector<unsigned int> offsets = FirstObjOffsets(c.info.size, c.info.pages_per_zspage);
       for (const ZspageRecord& z : c.zspages) {
-        Zspage(c.info, z);
+        Zspage(c.info, z, offsets);
         if (failure_) return failure_;
       }
       ClassStats(c);
       if (failure_) return failure_;
     }
-    Objects();
+    if (dirty_ == nullptr) {
+      Objects();
+    } else {
+      for (const ClassWalk& c : w_.classes) {
+        if (Dirty(c)) ClassObjects(c);
+        if (failure_) return failure_;
+      }
+    }
     if (!failure_) Pool();
     return failure_;
   }
 
  private:
+  bool Dirty(const ClassWalk& c) const { return dirty_ == nullptr || (*dirty_)[c.info.index]; }
+
   void Fail(const std::string& field, const std::string& headline) {
     if (failure_) return;
     Failure f;
     f.level = Level::kInvariant;
     f.field = field;
     f.headline = headline;
-    f.where = where_;
+    f.where = where_();
     f.position = position_;
     failure_ = f;
   }
@@ -76,8 +91,10 @@ class Checker {
     return absl::StrFormat("class %u zspage pfn %#x", c.index, z.info.pfn[0]);
   }
 
-  void Zspage(const zs_class_info& c, const ZspageRecord& z) {
+  void Zspage(const zs_class_info& c, const ZspageRecord& z, const std::vector<unsigned int>& offsets) {
     const zs_zspage_info& i = z.info;
+    // Most zspages pass: the name is made for a failure only.
+    if (!ZspageFails(c, z, offsets)) return;
     const std::string name = Name(c, z);
     const unsigned int objs = static_cast<unsigned int>(c.objs_per_zspage);
     const unsigned int pages = static_cast<unsigned int>(c.pages_per_zspage);
@@ -93,7 +110,6 @@ class Checker {
     if (i.chain_too_long || i.nr_pages != pages)
       return Fail("zspage.pages", absl::StrFormat("%s pages: got=%s%u expected=%u", name,
                                                   i.chain_too_long ? "more than " : "", i.nr_pages, pages));
-    const std::vector<unsigned int> offsets = FirstObjOffsets(c.size, c.pages_per_zspage);
     for (unsigned int p = 0; p < pages; p++) {
       const std::string page = absl::StrFormat("%s page %u (pfn %#x)", name, p, i.pfn[p]);
       const unsigned int bit = 1U << p;
@@ -126,6 +142,26 @@ class Checker {
       return Fail("zspage.freelist_length",
                   absl::StrFormat("%s free list length: got=%u expected=%u (%u of %u in use)", name,
                                   i.nr_free, objs - i.inuse, i.inuse, objs));
+  }
+
+  // Whether Zspage() would report anything: the same conditions, no text.
+  static bool ZspageFails(const zs_class_info& c, const ZspageRecord& z,
+                          const std::vector<unsigned int>& offsets) {
+    const zs_zspage_info& i = z.info;
+    const unsigned int objs = static_cast<unsigned int>(c.objs_per_zspage);
+    const unsigned int pages = static_cast<unsigned int>(c.pages_per_zspage);
+    if (i.magic != kZspageMagic || i.class_idx != c.index || i.huge != (objs == 1 && pages == 1) ||
+        i.chain_too_long || i.nr_pages != pages)
+      return true;
+    for (unsigned int p = 0; p < pages; p++) {
+      const unsigned int bit = 1U << p;
+      if ((i.foreign_mask & bit) || ((i.private_mask & bit) != 0) != (p == 0) || !(i.zsmalloc_mask & bit) ||
+          !(i.movable_mask & bit) || (i.locked_mask & bit) || i.first_obj_offset[p] != offsets[p])
+        return true;
+    }
+    return i.list != i.fullness || i.inuse > objs ||
+           static_cast<int>(i.fullness) != FullnessGroup(i.inuse, objs) || i.nr_allocated != i.inuse ||
+           i.free_list_bad || i.nr_free != objs - i.inuse;
   }
 
   void ClassStats(const ClassWalk& c) {
@@ -168,6 +204,21 @@ class Checker {
     }
   }
 
+  // Objects() for one class: the handles in its zspages' headers are exactly
+  // the handles of the live slots of that class. A mismatch is then named as
+  // Objects() names it, looking at the other classes too.
+  void ClassObjects(const ClassWalk& c) {
+    std::vector<unsigned long> found;
+    for (const ZspageRecord& z : c.zspages) found.insert(found.end(), z.handles.begin(), z.handles.end());
+    std::sort(found.begin(), found.end());
+    std::vector<unsigned long> live;
+    for (const SlotView& s : w_.live)
+      if (s.class_index == c.info.index) live.push_back(s.handle);
+    std::sort(live.begin(), live.end());
+    found.erase(std::unique(found.begin(), found.end()), found.end());
+    if (found != live) Objects();  // the whole pool's check names what is wrong
+  }
+
   void Pool() {
     unsigned long pages = 0, zspages = 0, empty = 0;
     unsigned int empty_class = 0;
@@ -205,8 +256,9 @@ class Checker {
   }
 
   const PoolWalk& w_;
-  const std::string& where_;
+  const WhereFn& where_;
   const uint64_t position_;
+  const DirtyClasses* const dirty_;
   std::optional<Failure> failure_;
 };
 
@@ -243,6 +295,7 @@ PoolWalk TakeWalk(const ExecView& view) {
   w.nr_zspages = s.nr_zspages;
   w.pages_in_use = s.pages_in_use;
   w.live = s.live;
+  w.classes.reserve(s.classes.size());
   for (const zs_class_info& ci : s.classes) {
     ClassWalk cw;
     cw.info = ci;
@@ -253,7 +306,36 @@ PoolWalk TakeWalk(const ExecView& view) {
 }
 
 std::optional<Failure> CheckWalk(const PoolWalk& walk, const std::string& where, uint64_t position) {
-  return Checker(walk, where, position).Run();
+  const WhereFn where_fn = [&where] { return where; };
+  return Checker(walk, where_fn, position, nullptr).Run();
+}
+
+std::optional<Failure> CheckWalk(const PoolWalk& walk, const WhereFn& where, uint64_t position,
+                                 const DirtyClasses* dirty) {
+  return Checker(walk, where, position, dirty).Run();
+}
+
+const PoolWalk& WalkCache::Update(const ExecView& view) {
+  if (view.dirty == nullptr || walk_.classes.size() != view.snapshot->classes.size()) {
+    walk_ = TakeWalk(view);
+    return walk_;
+  }
+  const Snapshot& s = *view.snapshot;
+  walk_.point = view.point;
+  walk_.isolated_pfns = view.isolated_pfns;
+  walk_.total_pages = s.total_pages;
+  walk_.nr_zspages = s.nr_zspages;
+  walk_.pages_in_use = s.pages_in_use;
+  walk_.live = s.live;
+  for (size_t k = 0; k < s.classes.size(); k++) {
+    const zs_class_info& ci = s.classes[k];
+    if (!(*view.dirty)[ci.index]) continue;
+    ClassWalk& cw = walk_.classes[k];
+    cw.info = ci;
+    cw.zspages.clear();
+    view.variant->introspect->walk_zspages(view.pool, ci.index, &Visit, &cw);
+  }
+  return walk_;
 }
 
 std::optional<Failure> CheckTeardown(const ExecResult& exec) {
@@ -332,22 +414,29 @@ std::optional<Failure> CheckKernel(const ExecResult& r, bool sequential) {
 
 bool InvariantObserver::AtQuiescentPoint(const ExecView& view) {
   if (failure_) return false;
-  std::string where;
   uint64_t position;
   switch (view.point) {
     case QuiescentPoint::kAfterOp:
-      where = "after " + DescribeOp(*view.program, view.thread, view.index);
       position = view.index;
       break;
     case QuiescentPoint::kDrained:
-      where = "after the drain";
       position = kPosDrained;
       break;
     default:
-      where = "after freeing every object";
       position = kPosEmptied;
       break;
   }
+  // Made only for a failure: most points pass.
+  const WhereFn where = [&view] {
+    switch (view.point) {
+      case QuiescentPoint::kAfterOp:
+        return "after " + DescribeOp(*view.program, view.thread, view.index);
+      case QuiescentPoint::kDrained:
+        return std::string("after the drain");
+      default:
+        return std::string("after freeing every object");
+    }
+  };
   // The executor reset both counts before the run.
   if (kernel::kernel_warn_count() != 0 || kernel::lockdep_report_count() != 0) {
     Failure f;
@@ -360,11 +449,11 @@ bool InvariantObserver::AtQuiescentPoint(const ExecView& view) {
       f.headline =
           absl::StrFormat("WARN: %u kernel warning(s), the report on stderr", kernel::kernel_warn_count());
     }
-    f.where = where;
+    f.where = where();
     f.position = position;
     failure_ = f;
   } else if (view.snapshot != nullptr) {
-    failure_ = CheckWalk(TakeWalk(view), where, position);
+    failure_ = CheckWalk(walks_.Update(view), where, position, view.dirty);
   }
   if (failure_) {
     failure_->variant = variant_;

@@ -27,6 +27,9 @@
 //   if (obs.failure()) puts(obs.failure()->headline.c_str());
 #pragma once
 
+#include <array>
+#include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -62,9 +65,29 @@ struct PoolWalk {
 // Walks the pool of `view` (which must carry its snapshot).
 PoolWalk TakeWalk(const ExecView& view);
 
+// The walk of the last quiescent point, brought up to date: only the classes
+// the view marks dirty are walked again (all of them when it marks none, as
+// at the drain). Equal to TakeWalk(view) whenever the classes not marked did
+// not change (the executor's promise; a test checks it on random programs).
+class WalkCache {
+ public:
+  const PoolWalk& Update(const ExecView& view);
+
+ private:
+  PoolWalk walk_;
+};
+
 // The first invariant the walk breaks, if any. `where` and `position` go into
 // the failure as they are.
 std::optional<Failure> CheckWalk(const PoolWalk& walk, const std::string& where, uint64_t position);
+
+// The same with `where` made only for a failure, and the zspage, class and
+// object checks limited to the classes marked in `dirty` (null: all), which
+// are the only ones that may have changed since a walk that passed.
+using DirtyClasses = std::array<uint8_t, 255>;
+using WhereFn = std::function<std::string()>;
+std::optional<Failure> CheckWalk(const PoolWalk& walk, const WhereFn& where, uint64_t position,
+                                 const DirtyClasses* dirty);
 
 // After zs_destroy_pool: every page and NR_ZSPAGES back where they were.
 std::optional<Failure> CheckTeardown(const ExecResult& exec);
@@ -87,6 +110,7 @@ class InvariantObserver : public ExecObserver {
 
  private:
   const std::string variant_;
+  WalkCache walks_;
   std::optional<Failure> failure_;
 };
 

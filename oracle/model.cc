@@ -45,6 +45,9 @@ struct SlotModel {
   uint32_t size = 0;
   uint64_t generation = 0;
   unsigned long handle = 0;
+  // PatternChecksum(slot, generation, size), computed once per write: every
+  // snapshot compares every live object against it.
+  uint64_t expect = 0;
 };
 
 class Model {
@@ -89,7 +92,7 @@ class Model {
       Step(t, i, ops[i], res);
       // One thread: the snapshot after the op read every written object back.
       if (seq_ && !failure_ && HaveSnapshots(i))
-        Live(r_.after_op[i], "after " + DescribeOp(p_, t, i), static_cast<uint64_t>(i), t, i);
+        Live(r_.after_op[i], [&] { return "after " + DescribeOp(p_, t, i); }, static_cast<uint64_t>(i), t, i);
     }
   }
 
@@ -214,6 +217,7 @@ class Model {
         return;
       case OpCode::kWrite:
         s.generation++;
+        s.expect = PatternChecksum(op.slot, s.generation, s.size);
         if (res.generation != s.generation)
           Fail(t, i, "slot.generation",
                absl::StrFormat("slot %s generation: executor=%u model=%u", SlotName(op.slot), res.generation,
@@ -232,7 +236,7 @@ class Model {
       return;
     }
     if (s.generation == 0) return;  // never written: undefined bytes
-    const uint64_t expect = PatternChecksum(op.slot, s.generation, s.size);
+    const uint64_t expect = s.expect;
     if (res.checksum == expect) return;
     if (res.first_diff >= 0) {
       Fail(t, i, "read.content",
@@ -281,29 +285,33 @@ class Model {
   bool HaveSnapshots(long i) const { return r_.after_op.size() > static_cast<size_t>(i); }
 
   // The live slots of a snapshot against the model's, with the last write's contents.
-  void Live(const Snapshot& snap, const std::string& where, uint64_t position, int t, long i) {
-    std::vector<const SlotView*> seen(slots_.size(), nullptr);
-    std::string field, headline;
+  // `where` is made for a failure only: most snapshots pass.
+  template <typename WhereFn>
+  void Live(const Snapshot& snap, const WhereFn& where_fn, uint64_t position, int t, long i) {
+    seen_.assign(slots_.size(), nullptr);
+    std::string field, headline, where;
     for (const SlotView& v : snap.live) {
       if (v.slot >= slots_.size() || !slots_[v.slot].live) {
         field = "object.live";
+        where = where_fn();
         headline = absl::StrFormat("slot %s %s: got=live model=free", SlotName(v.slot), where);
         break;
       }
-      seen[v.slot] = &v;
+      seen_[v.slot] = &v;
     }
     for (uint32_t n = 0; n < slots_.size() && field.empty(); n++) {
       const SlotModel& s = slots_[n];
       if (!s.live) continue;
-      const SlotView* v = seen[n];
+      const SlotView* v = seen_[n];
       if (v == nullptr) {
         field = "object.live";
+        where = where_fn();
         headline = absl::StrFormat("slot %s %s: got=free model=live", SlotName(n), where);
-      } else if (s.generation > 0 && v->checksum != PatternChecksum(n, s.generation, s.size)) {
+      } else if (s.generation > 0 && v->checksum != s.expect) {
         field = "object.content";
-        headline =
-            absl::StrFormat("slot %s checksum %s: got=%#x model=%#x (write %u, %u bytes)", SlotName(n), where,
-                            v->checksum, PatternChecksum(n, s.generation, s.size), s.generation, s.size);
+        where = where_fn();
+        headline = absl::StrFormat("slot %s checksum %s: got=%#x model=%#x (write %u, %u bytes)", SlotName(n),
+                                   where, v->checksum, s.expect, s.generation, s.size);
       }
     }
     if (field.empty() || failure_) return;
@@ -321,7 +329,7 @@ class Model {
 
   void CheckEnd() {
     if (!r_.drained.taken) return;
-    Live(r_.drained, "after the drain", kPosDrained, -1, -1);
+    Live(r_.drained, [] { return std::string("after the drain"); }, kPosDrained, -1, -1);
     if (!failure_ && static_cast<unsigned long>(r_.drained.pages_compacted) != compacted_)
       FailEnd(
           "stat_pool.pages_compacted",
@@ -333,6 +341,7 @@ class Model {
   const ExecResult& r_;
   const bool seq_;
   std::vector<SlotModel> slots_;
+  std::vector<const SlotView*> seen_;     // Live()'s scratch, kept to spare an allocation per snapshot
   std::set<unsigned long> live_handles_;  // sequential only
   unsigned long compacted_ = 0;
   std::optional<Failure> failure_;

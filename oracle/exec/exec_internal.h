@@ -88,7 +88,14 @@ class RunState {
   bool Observe(QuiescentPoint point, int thread, uint32_t index, const Snapshot* snap, const ThreadState* t);
   // with_table: also the debugfs class table, whose formatting would cost
   // more than the rest of a per-op snapshot; class_info carries its numbers.
+  // Classes not marked in dirty_ (and their objects' contents) are copied
+  // from the previous snapshot instead of read again.
   void TakeSnapshot(Snapshot* s, bool with_table);
+  // Marks what op `op` of a sequential run may have changed: its object's
+  // class for malloc/free/write/read/read_sg with nobody else running, else
+  // every class (MarkAllDirty).
+  void MarkDirty(ThreadState* t, const Op& op);
+  void MarkAllDirty();
   unsigned long PagesPerZspage(uint32_t size) const;
   unsigned int ClassIndexOfSize(uint32_t size) const;
 
@@ -121,6 +128,16 @@ class RunState {
   // (pages_per_zspage of the object's class, 0 for nothing), for StatsProbe.
   std::unique_ptr<std::atomic<unsigned long>[]> in_free_;
   std::unique_ptr<std::atomic<unsigned long>[]> in_malloc_;
+  // The incremental snapshot (ExecOptions::incremental): the last class_info
+  // of every canonical class (in index order, as Snapshot::classes), the
+  // position of each canonical index in it, the classes to read again, and
+  // each live slot's last content checksum (valid while checksum_known_).
+  std::vector<zs_class_info> class_cache_;
+  std::array<int, kNumClassIndices> class_pos_{};
+  std::array<uint8_t, kNumClassIndices> dirty_{};
+  bool all_dirty_ = true;
+  std::unique_ptr<uint64_t[]> slot_checksum_;
+  std::unique_ptr<bool[]> checksum_known_;
   std::vector<uint8_t> snapshot_buf_ = std::vector<uint8_t>(kernel::PAGE_SIZE);  // obj_read_begin's copy
   std::atomic<bool> faults_armed_{false};
   std::atomic<bool> stop_{false};

@@ -156,6 +156,7 @@ void RunState::Root() {
   kernel::fault_inject_slab_alloc(0);
   kernel::set_zone_pressure(0);
   v_->flush_deferred(pool_);
+  MarkAllDirty();
   TakeSnapshot(&result_->drained, /*with_table=*/true);
   Observe(QuiescentPoint::kDrained, 0, 0, &result_->drained, nullptr);
 
@@ -166,7 +167,10 @@ void RunState::Root() {
     }
   }
   v_->flush_deferred(pool_);
-  TakeSnapshot(&result_->emptied, /*with_table=*/true);
+  MarkAllDirty();
+  // The table once per run, at the drain, where it has objects to show;
+  // emptied, its numbers are all in the class_info compared anyway.
+  TakeSnapshot(&result_->emptied, /*with_table=*/false);
   Observe(QuiescentPoint::kEmptied, 0, 0, &result_->emptied, nullptr);
 
   v_->destroy_pool(pool_);
@@ -186,9 +190,12 @@ void RunState::RunThread(ThreadState* t, bool sequential) {
   std::vector<OpResult>& results = result_->ops[t->index];
   for (uint32_t i = 0; i < ops.size(); i++) {
     if (stop_.load(std::memory_order_relaxed)) break;
+    if (sequential) MarkDirty(t, ops[i]);
     RunOp(t, ops[i], &results[i]);
     if (options_.ops_done != nullptr) options_.ops_done->fetch_add(1, std::memory_order_relaxed);
     if (!sequential || !options_.snapshots) continue;
+    // A kworker may have run inside the op (a deferred free it kicked).
+    if (zs_sched::LiveVirtualThreads() > 1) MarkAllDirty();
     result_->after_op.emplace_back();
     Snapshot* snap = &result_->after_op.back();
     TakeSnapshot(snap, /*with_table=*/false);
@@ -215,10 +222,36 @@ bool RunState::Observe(QuiescentPoint point, int thread, uint32_t index, const S
   view.thread = thread;
   view.index = index;
   view.snapshot = snap;
+  if (point == QuiescentPoint::kAfterOp && options_.incremental && !all_dirty_) view.dirty = &dirty_;
   if (t != nullptr) {
     for (const Isolation& iso : t->isolated) view.isolated_pfns.push_back(kernel::page_to_pfn(iso.page));
   }
   return options_.observer->AtQuiescentPoint(view);
+}
+
+void RunState::MarkAllDirty() { all_dirty_ = true; }
+
+void RunState::MarkDirty(ThreadState* t, const Op& op) {
+  dirty_.fill(0);
+  all_dirty_ = !options_.incremental || zs_sched::LiveVirtualThreads() > 1;
+  switch (op.code) {
+    case OpCode::kMalloc:
+      if (op.size == 0 || op.size > kernel::PAGE_SIZE) break;  // fails before touching a class
+      dirty_[ClassIndexOfSize(op.size)] = 1;
+      return;
+    case OpCode::kFree:
+    case OpCode::kWrite:
+    case OpCode::kRead:
+    case OpCode::kReadSg: {
+      const bool own = op.slot < static_cast<uint32_t>(nr_slots_) && slots_[op.slot].live &&
+                       slots_[op.slot].owner == t->index;
+      if (own) dirty_[slots_[op.slot].class_index] = 1;  // else the op does nothing
+      return;
+    }
+    default:
+      break;
+  }
+  all_dirty_ = true;
 }
 
 void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
@@ -230,12 +263,21 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
     v_->classes_show(pool_, &table);
     s->class_table = std::move(table.buf);
   }
-  for (unsigned int i = 0; i < kNumClassIndices; i++) {
-    if (geometry_[i].canonical != i) continue;
-    zs_class_info ci{};
-    v_->introspect->class_info(pool_, i, &ci);
-    s->classes.push_back(ci);
+  if (class_cache_.empty()) {
+    for (unsigned int i = 0; i < kNumClassIndices; i++) {
+      if (geometry_[i].canonical != i) continue;
+      class_pos_[i] = static_cast<int>(class_cache_.size());
+      class_cache_.emplace_back();
+    }
+    slot_checksum_ = std::make_unique<uint64_t[]>(nr_slots_);
+    checksum_known_ = std::make_unique<bool[]>(nr_slots_);
+    all_dirty_ = true;
   }
+  for (unsigned int i = 0; i < kNumClassIndices; i++) {
+    if (geometry_[i].canonical != i || !(all_dirty_ || dirty_[i])) continue;
+    v_->introspect->class_info(pool_, i, &class_cache_[class_pos_[i]]);
+  }
+  s->classes = class_cache_;
   s->total_pages = v_->get_total_pages(pool_);
   zs_pool_stats stats{};
   v_->pool_stats(pool_, &stats);
@@ -244,7 +286,10 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
   s->pages_in_use = static_cast<long>(kernel::nr_pages_in_use()) - pages_base_;
   for (int n = 0; n < nr_slots_; n++) {
     const Slot& slot = slots_[n];
-    if (!slot.live) continue;
+    if (!slot.live) {
+      checksum_known_[n] = false;
+      continue;
+    }
     SlotView sv;
     sv.slot = static_cast<uint32_t>(n);
     sv.thread = slot.owner;
@@ -253,9 +298,13 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
     sv.generation = slot.generation;
     sv.class_index = slot.class_index;
     if (slot.generation > 0) {
-      void* mem = v_->obj_read_begin(pool_, slot.handle, slot.size, snapshot_buf_.data());
-      sv.checksum = ContentChecksum(mem, slot.size);
-      v_->obj_read_end(pool_, slot.handle, slot.size, mem);
+      if (all_dirty_ || dirty_[slot.class_index] || !checksum_known_[n]) {
+        void* mem = v_->obj_read_begin(pool_, slot.handle, slot.size, snapshot_buf_.data());
+        slot_checksum_[n] = ContentChecksum(mem, slot.size);
+        v_->obj_read_end(pool_, slot.handle, slot.size, mem);
+        checksum_known_[n] = true;
+      }
+      sv.checksum = slot_checksum_[n];
     }
     s->live.push_back(sv);
   }

@@ -39,6 +39,7 @@
 // NOTE: one Execute at a time per process (one simulated kernel).
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <string>
@@ -158,6 +159,10 @@ struct ExecView {
   int thread = 0;  // kAfterOp: the op just run
   uint32_t index = 0;
   const Snapshot* snapshot = nullptr;  // taken just before
+  // kAfterOp of an incremental run: the classes (by canonical index) the
+  // snapshot read again; the others are as at the previous quiescent point.
+  // Null: every class may have changed.
+  const std::array<uint8_t, 255>* dirty = nullptr;
   // PFNs of the pages program threads hold isolated (only kAfterOp can have any).
   std::vector<unsigned long> isolated_pfns;
 };
@@ -184,6 +189,13 @@ struct ExecOptions {
   // stat_pages probe is not one instant (the in-flight bounds do not apply).
   // Programs of more than kMaxThreads threads run on either backend.
   bool free_running = false;
+  // Sequential runs: a snapshot reads again only the class an op on one
+  // object touched (and the contents of that class's objects), copying the
+  // rest from the previous snapshot; every other op, and any op while another
+  // virtual thread (a kworker) lives, reads everything. ExecView::dirty tells
+  // the observer the same. Off: every snapshot reads everything (the test
+  // that both give the same snapshots and walks turns it off).
+  bool incremental = true;
   // If set, incremented (relaxed) after every op any thread finishes: for a
   // progress line on another OS thread.
   std::atomic<uint64_t>* ops_done = nullptr;

@@ -570,6 +570,8 @@ OracleSection::~OracleSection() {
   if (thread_ != nullptr) static_cast<VThread*>(thread_)->oracle_depth.fetch_sub(1, kRelaxed);
 }
 
+int LiveVirtualThreads() { return g_shared.nlive.load(kRelaxed); }
+
 int CurrentVirtualThread() {
   const VThread* me = Me();
   return me ? me->id : -1;

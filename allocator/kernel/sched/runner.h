@@ -97,6 +97,9 @@ uint64_t ScheduleChoice(uint64_t bound);
 
 // The id of the running virtual thread, or -1 outside a deterministic run.
 int CurrentVirtualThread();
+// Virtual threads of the deterministic run in progress that have not exited
+// (the caller included), or 0 outside one.
+int LiveVirtualThreads();
 
 // Reads that are not the program's, such as an oracle's snapshot at a
 // quiescent point, made on a virtual thread of a deterministic run. While one

@@ -1,10 +1,11 @@
 // seq_file output into a string, and the debugfs calls as stubs (debugfs is not a filesystem here).
 //
-// seq_printf formats in one pass straight into the buffer for the directives
-// zsmalloc's show functions use (%[-0][width][h|l|ll|z](d|i|u|x|X|c|s) and
-// %%): the debugfs class table is about 1,600 calls, and formatting each twice
-// through vsnprintf cost more than the rest of an oracle check. Any other
-// directive (precision, '*', %p, floating point) goes to vsnprintf as before.
+// seq_printf formats in one pass, on the stack, the directives zsmalloc's
+// show functions use (%[-0][width][h|l|ll|z](d|i|u|x|X|c|s) and %%): the
+// debugfs class table is about 1,750 calls, and formatting each twice through
+// vsnprintf cost more than the rest of an oracle check. Any other directive
+// (precision, '*', %p, floating point), or a text longer than the stack
+// buffer, goes to vsnprintf.
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
@@ -36,55 +37,18 @@ void FormatSlow(seq_file* s, const char* fmt, va_list ap) {
   va_end(ap2);
 }
 
-// Appends `len` bytes of `text` padded to `width` (left-justified if `left`,
-// with zeros after a sign if `zero`).
-void Pad(std::string* out, const char* text, size_t len, unsigned width, bool left, bool zero) {
-  const size_t fill = width > len ? width - len : 0;
-  if (left) {
-    out->append(text, len);
-    out->append(fill, ' ');
-  } else if (zero) {
-    size_t sign = len > 0 && text[0] == '-' ? 1 : 0;
-    out->append(text, sign);
-    out->append(fill, '0');
-    out->append(text + sign, len - sign);
-  } else {
-    out->append(fill, ' ');
-    out->append(text, len);
-  }
-}
-
-// Digits of `v` in `base`, written backwards ending at `end`; returns the start.
-char* Digits(uint64_t v, unsigned base, bool upper, char* end) {
-  const char* digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
-  char* p = end;
-  do {
-    *--p = digits[v % base];
-    v /= base;
-  } while (v != 0);
-  return p;
-}
-
 enum class Length { kInt, kShort, kChar, kLong, kLongLong, kSize };
 
-// One pass over `fmt`; false (nothing appended) if it holds a directive this
-// formatter leaves to vsnprintf.
-bool FormatFast(seq_file* s, const char* fmt, va_list ap) {
-  // Check first, so that a fallback never follows a partial append.
-  for (const char* p = fmt; *p; p++) {
-    if (*p != '%') continue;
-    p++;
-    while (*p == '-' || *p == '0') p++;
-    while (*p >= '0' && *p <= '9') p++;
-    while (*p == 'h' || *p == 'l' || *p == 'z') p++;
-    if (*p == '\0' || std::strchr("diuxXcs%", *p) == nullptr) return false;
-  }
-  std::string& out = s->buf;
-  for (const char* p = fmt; *p;) {
-    const char* plain = p;
-    while (*p && *p != '%') p++;
-    out.append(plain, static_cast<size_t>(p - plain));
-    if (*p == '\0') break;
+// Formats `fmt` into [out, limit) in one pass and returns the end, or null
+// if `fmt` holds a directive left to vsnprintf or the text does not fit (the
+// caller then formats it the slow way from its own copy of the arguments).
+char* FormatFast(char* out, char* const limit, const char* fmt, va_list ap) {
+  for (const char* p = fmt;;) {
+    while (*p != '%') {
+      if (*p == '\0') return out;
+      if (out == limit) return nullptr;
+      *out++ = *p++;
+    }
     p++;
     bool left = false, zero = false;
     for (;; p++) {
@@ -96,8 +60,8 @@ bool FormatFast(seq_file* s, const char* fmt, va_list ap) {
         break;
       }
     }
-    unsigned width = 0;
-    while (*p >= '0' && *p <= '9') width = width * 10 + static_cast<unsigned>(*p++ - '0');
+    size_t width = 0;
+    while (*p >= '0' && *p <= '9') width = width * 10 + static_cast<size_t>(*p++ - '0');
     Length len = Length::kInt;
     if (p[0] == 'h') {
       len = p[1] == 'h' ? Length::kChar : Length::kShort;
@@ -109,82 +73,92 @@ bool FormatFast(seq_file* s, const char* fmt, va_list ap) {
       len = Length::kSize;
       p++;
     }
+    // The field's text: digits are written backwards from the end of `num`.
+    char num[24];
+    const char* text = nullptr;
+    size_t n = 0;
+    bool negative = false;
     const char conv = *p++;
-    char buf[24];
-    char* const end = buf + sizeof buf;
     switch (conv) {
       case '%':
-        out += '%';
+        num[0] = '%';
+        text = num;
+        n = 1;
+        width = 0;
         break;
-      case 'c': {
-        const char c = static_cast<char>(va_arg(ap, int));
-        Pad(&out, &c, 1, width, left, false);
+      case 'c':
+        num[0] = static_cast<char>(va_arg(ap, int));
+        text = num;
+        n = 1;
+        zero = false;
         break;
-      }
-      case 's': {
-        const char* str = va_arg(ap, const char*);
-        if (str == nullptr) str = "(null)";
-        Pad(&out, str, std::strlen(str), width, left, false);
+      case 's':
+        text = va_arg(ap, const char*);
+        if (text == nullptr) text = "(null)";
+        n = std::strlen(text);
+        zero = false;
         break;
-      }
       case 'd':
-      case 'i': {
-        int64_t v;
-        switch (len) {
-          case Length::kLong:
-            v = va_arg(ap, long);
-            break;
-          case Length::kLongLong:
-            v = va_arg(ap, long long);
-            break;
-          case Length::kSize:
-            v = static_cast<int64_t>(va_arg(ap, size_t));
-            break;
-          case Length::kShort:
-            v = static_cast<short>(va_arg(ap, int));
-            break;
-          case Length::kChar:
-            v = static_cast<signed char>(va_arg(ap, int));
-            break;
-          default:
-            v = va_arg(ap, int);
-            break;
-        }
-        const uint64_t mag = v < 0 ? uint64_t{0} - static_cast<uint64_t>(v) : static_cast<uint64_t>(v);
-        char* start = Digits(mag, 10, false, end);
-        if (v < 0) *--start = '-';
-        Pad(&out, start, static_cast<size_t>(end - start), width, left, zero && !left);
-        break;
-      }
-      default: {  // u, x, X
+      case 'i':
+      case 'u':
+      case 'x':
+      case 'X': {
         uint64_t v;
+        const bool is_signed = conv == 'd' || conv == 'i';
         switch (len) {
           case Length::kLong:
-            v = va_arg(ap, unsigned long);
-            break;
           case Length::kLongLong:
-            v = va_arg(ap, unsigned long long);
-            break;
-          case Length::kSize:
-            v = va_arg(ap, size_t);
+          case Length::kSize:  // all 64-bit here
+            v = va_arg(ap, uint64_t);
             break;
           case Length::kShort:
-            v = static_cast<unsigned short>(va_arg(ap, unsigned));
+            v = is_signed ? static_cast<uint64_t>(static_cast<short>(va_arg(ap, int)))
+                          : static_cast<unsigned short>(va_arg(ap, unsigned));
             break;
           case Length::kChar:
-            v = static_cast<unsigned char>(va_arg(ap, unsigned));
+            v = is_signed ? static_cast<uint64_t>(static_cast<signed char>(va_arg(ap, int)))
+                          : static_cast<unsigned char>(va_arg(ap, unsigned));
             break;
           default:
-            v = va_arg(ap, unsigned);
+            v = is_signed ? static_cast<uint64_t>(static_cast<int64_t>(va_arg(ap, int)))
+                          : va_arg(ap, unsigned);
             break;
         }
-        char* start = Digits(v, conv == 'u' ? 10 : 16, conv == 'X', end);
-        Pad(&out, start, static_cast<size_t>(end - start), width, left, zero && !left);
+        if (is_signed && static_cast<int64_t>(v) < 0) {
+          negative = true;
+          v = uint64_t{0} - v;
+        }
+        char* q = num + sizeof num;
+        if (conv == 'x' || conv == 'X') {
+          const char* digits = conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+          do {
+            *--q = digits[v & 15];
+            v >>= 4;
+          } while (v != 0);
+        } else {
+          do {
+            *--q = static_cast<char>('0' + v % 10);
+            v /= 10;
+          } while (v != 0);
+        }
+        if (negative && !(zero && !left)) *--q = '-';
+        text = q;
+        n = static_cast<size_t>(num + sizeof num - q);
         break;
       }
+      default:
+        return nullptr;
     }
+    const size_t sign = negative && zero && !left ? 1 : 0;
+    const size_t fill = width > n + sign ? width - n - sign : 0;
+    if (static_cast<size_t>(limit - out) < n + sign + fill) return nullptr;
+    if (sign) *out++ = '-';
+    if (!left)
+      for (size_t i = 0; i < fill; i++) *out++ = zero ? '0' : ' ';
+    for (size_t i = 0; i < n; i++) *out++ = text[i];
+    if (left)
+      for (size_t i = 0; i < fill; i++) *out++ = ' ';
   }
-  return true;
 }
 
 }  // namespace
@@ -194,7 +168,12 @@ void seq_printf(seq_file* s, const char* fmt, ...) {
   va_start(ap, fmt);
   va_list slow;
   va_copy(slow, ap);
-  if (!FormatFast(s, fmt, ap)) FormatSlow(s, fmt, slow);
+  char buf[256];
+  if (const char* end = FormatFast(buf, buf + sizeof buf, fmt, ap)) {
+    s->buf.append(buf, static_cast<size_t>(end - buf));
+  } else {
+    FormatSlow(s, fmt, slow);
+  }
   va_end(slow);
   va_end(ap);
 }
