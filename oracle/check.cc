@@ -160,6 +160,12 @@ Verdict Headline(const std::optional<Failure>& best, const VariantRun& about, co
   return v;
 }
 
+// A run's scheduler steps into the verdict's counts (check.h).
+void AddSteps(const ExecResult& run, Verdict* v) {
+  v->program_steps += run.run.steps - run.run.oracle_steps;
+  v->oracle_steps += run.run.oracle_steps;
+}
+
 Verdict Check(const Program& program, const zs_variant_ops* a, const zs_variant_ops* b, const CheckOptions& o,
               bool sequential) {
   absl::StatusOr<VariantTraits> ta = o.traits_a ? *o.traits_a : TraitsFor(a);
@@ -184,6 +190,8 @@ Verdict Check(const Program& program, const zs_variant_ops* a, const zs_variant_
 
   const VariantRun& about = best && rb && best->variant == rb->v->name ? *rb : rb && !best ? *rb : ra;
   Verdict v = Headline(best, about, o, sequential, b != nullptr ? a : nullptr);
+  AddSteps(ra.exec, &v);
+  if (rb) AddSteps(rb->exec, &v);
   if (!best) return v;
   const Failure& f = *best;
   absl::StrAppend(&v.message, "program",
@@ -244,6 +252,7 @@ VariantCheck CheckVariant(const Program& program, const zs_variant_ops* v, const
   }
   VariantRun run = RunAndCheck(program, v, *traits, options, /*sequential=*/false);
   c.verdict = Headline(run.failure, run, options, /*sequential=*/false, nullptr);
+  AddSteps(run.exec, &c.verdict);
   if (!run.exec.run.report.empty())
     absl::StrAppend(&c.verdict.message, "scheduler report:\n", run.exec.run.report);
   c.exec = std::move(run.exec);

@@ -107,6 +107,13 @@ struct Verdict {
   std::string trace;
   // The variant whose run `trace_hash` and `trace` come from.
   std::string variant;
+  // Scheduler steps of the check's runs, both variants' summed (a rerun for
+  // a finding's trace excerpt left out): the program's own, and the oracle's
+  // (zs_sched::OracleSection, RunResult::oracle_steps). Steps are the unit
+  // of the check's work that does not depend on the machine, for
+  // `zsfuzz bench targets`.
+  uint64_t program_steps = 0;
+  uint64_t oracle_steps = 0;
 };
 
 // One thread: both variants run the program op by op from a clean kernel,

@@ -12,6 +12,7 @@ namespace {
 constexpr FlagType TypeOf(const bool*) { return FlagType::kBool; }
 constexpr FlagType TypeOf(const uint32_t*) { return FlagType::kUint32; }
 constexpr FlagType TypeOf(const uint64_t*) { return FlagType::kUint64; }
+constexpr FlagType TypeOf(const double*) { return FlagType::kDouble; }
 constexpr FlagType TypeOf(const std::string*) { return FlagType::kString; }
 
 // The forms Abseil's flag parser took, so command lines keep their meaning:
@@ -29,6 +30,12 @@ bool ParseInt(absl::string_view text, Int* out) {
 }
 bool ParseValue(absl::string_view text, uint32_t* out) { return ParseInt(text, out); }
 bool ParseValue(absl::string_view text, uint64_t* out) { return ParseInt(text, out); }
+
+// Decimal, as Abseil's double flags took it; "inf" and "nan" parse too, so a
+// command checks the range it wants (bench: --seconds above zero).
+bool ParseValue(absl::string_view text, double* out) {
+  return absl::SimpleAtod(absl::StripAsciiWhitespace(text), out);
+}
 
 bool ParseValue(absl::string_view text, std::string* out) {
   *out = std::string(text);

@@ -35,6 +35,7 @@ enum CommandBit : uint32_t {
   kCmdRepro = 1u << 6,
   kCmdMinimize = 1u << 7,
   kCmdFuzzChild = 1u << 8,
+  kCmdBench = 1u << 9,
 };
 
 // Every flag's value: the table's default until the command line sets it.
@@ -47,13 +48,13 @@ struct FlagValues {
 const FlagValues& Flags();
 FlagValues& MutableFlags();
 
-enum class FlagType { kBool, kUint32, kUint64, kString };
+enum class FlagType { kBool, kUint32, kUint64, kDouble, kString };
 
 // One row of the table.
 struct FlagInfo {
   const char* name;  // "no_migrate"
   FlagType type;
-  const char* default_text;  // the default as the table spells it: false, 8, "pre,post"
+  const char* default_text;  // the default as the table spells it: false, 8, 3.0, "pre,post"
   uint32_t commands;         // CommandBit mask
   const char* help;
   // Parses `text` into the flag's member of MutableFlags(); false if it is

@@ -31,6 +31,8 @@ const char* ValueKind(const FlagInfo& flag) {
       return "an unsigned integer below 2^32";
     case FlagType::kUint64:
       return "an unsigned integer below 2^64";
+    case FlagType::kDouble:
+      return "a number";
     case FlagType::kString:
       break;
   }

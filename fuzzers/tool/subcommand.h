@@ -51,5 +51,6 @@ const Subcommand& RunCommand();
 const Subcommand& ReproCommand();
 const Subcommand& MinimizeCommand();
 const Subcommand& FuzzChildCommand();
+const Subcommand& BenchCommand();
 
 }  // namespace zsfuzz

@@ -167,6 +167,34 @@ TEST(CheckTest, AVerdictReadsAsDocumentedAndReplays) {
   EXPECT_EQ(full.signature, v.signature);
 }
 
+// The verdict counts its runs' scheduler steps (zsfuzz bench targets): some
+// for every program, the same on every check of it, both variants' summed,
+// and a finding's rerun for its trace excerpt not counted.
+TEST(CheckTest, AVerdictCountsTheStepsOfItsRuns) {
+  for (const char* text : {kOneThread[0], kOneThread[2], kThreads[0], kThreads[1]}) {
+    const zsfuzz::Program p = ProgramFromText(text);
+    const Verdict first = zsfuzz::CheckProgram(p, Variant("pre"), Variant("post"), {});
+    const Verdict again = zsfuzz::CheckProgram(p, Variant("pre"), Variant("post"), {});
+    EXPECT_GT(first.program_steps, 0u) << text;
+    EXPECT_EQ(again.program_steps, first.program_steps) << text;
+    EXPECT_EQ(again.oracle_steps, first.oracle_steps) << text;
+    const Verdict pre = zsfuzz::CheckProgram(p, Variant("pre"), nullptr, {});
+    const Verdict post = zsfuzz::CheckProgram(p, Variant("post"), nullptr, {});
+    EXPECT_EQ(first.program_steps, pre.program_steps + post.program_steps) << text;
+    EXPECT_EQ(first.oracle_steps, pre.oracle_steps + post.oracle_steps) << text;
+  }
+  // Without the whole trace a finding's check reruns the run it is about for
+  // the excerpt; with it, it does not. The counts are the same.
+  CheckOptions traced;
+  traced.record_trace = true;
+  const Verdict rerun = BoundFinding({});
+  const Verdict once = BoundFinding(traced);
+  ASSERT_TRUE(rerun.finding);
+  EXPECT_GT(rerun.program_steps, 0u);
+  EXPECT_EQ(rerun.program_steps, once.program_steps);
+  EXPECT_EQ(rerun.oracle_steps, once.oracle_steps);
+}
+
 TEST(CheckTest, TheStepBudgetEndsARunAsAKernelFinding) {
   CheckOptions opt;
   opt.max_steps = 200;
