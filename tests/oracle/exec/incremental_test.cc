@@ -1,0 +1,176 @@
+// The incremental per-op snapshot and walk (ExecOptions::incremental,
+// oracle::WalkCache) see exactly what reading everything sees: on random
+// one-thread programs, every snapshot of an incremental run equals the same
+// run's full read, and every cached walk equals a full walk of the same pool.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "oracle/exec/executor.h"
+#include "oracle/invariants.h"
+#include "oracle/program/prng.h"
+#include "oracle/program/program.h"
+
+namespace zsfuzz_test {
+namespace {
+
+using zsfuzz::ExecOptions;
+using zsfuzz::ExecResult;
+using zsfuzz::Op;
+using zsfuzz::OpCode;
+using zsfuzz::Program;
+using zsfuzz::Snapshot;
+using zsfuzz::oracle::PoolWalk;
+
+// A program that fills and drains classes: mostly object ops on few sizes
+// (so zspages fill up and empty), with every other op now and then.
+Program RandomProgram(uint64_t seed) {
+  zsfuzz::Prng rng(seed);
+  Program p;
+  p.chain_size = static_cast<unsigned int>(rng.Range(zsfuzz::kMinChainSize, zsfuzz::kMaxChainSize));
+  const uint32_t sizes[] = {32, 208, 1000, 2000, 3264, 4096, static_cast<uint32_t>(rng.Range(1, 4096))};
+  std::vector<Op> ops;
+  uint32_t slots = 0;
+  const int n = static_cast<int>(rng.Range(20, 120));
+  for (int i = 0; i < n; i++) {
+    Op op;
+    const uint64_t kind = rng.Below(100);
+    if (kind < 40 || slots == 0) {
+      op.code = OpCode::kMalloc;
+      op.size = sizes[rng.Below(std::size(sizes))];
+      op.slot = slots++;
+    } else if (kind < 85) {
+      static constexpr OpCode kSlotOps[] = {OpCode::kFree, OpCode::kWrite, OpCode::kRead, OpCode::kReadSg};
+      op.code = kSlotOps[rng.Below(std::size(kSlotOps))];
+      op.slot = static_cast<uint32_t>(rng.Below(slots));
+    } else {
+      static constexpr OpCode kOthers[] = {OpCode::kCompact,    OpCode::kShrinkCount, OpCode::kShrinkScan,
+                                           OpCode::kIsolate,    OpCode::kMigrate,     OpCode::kPutback,
+                                           OpCode::kFlush,      OpCode::kStatPages,   OpCode::kStatPool,
+                                           OpCode::kStatClasses};
+      op.code = kOthers[rng.Below(std::size(kOthers))];
+      if (op.code == OpCode::kShrinkScan) op.value = static_cast<uint32_t>(rng.Range(1, 64));
+      if (op.code == OpCode::kIsolate || op.code == OpCode::kMigrate || op.code == OpCode::kPutback) {
+        op.slot = static_cast<uint32_t>(rng.Below(slots));
+        op.page = static_cast<uint32_t>(rng.Below(4));
+      }
+    }
+    ops.push_back(op);
+  }
+  p.threads.push_back(std::move(ops));
+  zsfuzz::Normalize(&p);
+  return p;
+}
+
+std::string Diff(const Snapshot& a, const Snapshot& b) {
+  if (a.classes.size() != b.classes.size()) return "class count";
+  for (size_t k = 0; k < a.classes.size(); k++)
+    if (std::memcmp(&a.classes[k], &b.classes[k], sizeof a.classes[k]) != 0)
+      return "class " + std::to_string(a.classes[k].index);
+  if (a.total_pages != b.total_pages || a.pages_compacted != b.pages_compacted ||
+      a.nr_zspages != b.nr_zspages || a.pages_in_use != b.pages_in_use)
+    return "pool counts";
+  if (a.live.size() != b.live.size()) return "live count";
+  for (size_t k = 0; k < a.live.size(); k++) {
+    const zsfuzz::SlotView &x = a.live[k], &y = b.live[k];
+    // Not the handle: a slab object's address, different in the second run.
+    if (x.slot != y.slot || x.size != y.size || x.generation != y.generation ||
+        x.class_index != y.class_index || x.checksum != y.checksum)
+      return "slot " + zsfuzz::SlotName(x.slot);
+  }
+  return "";
+}
+
+std::string Diff(const PoolWalk& a, const PoolWalk& b) {
+  if (a.point != b.point || a.total_pages != b.total_pages || a.nr_zspages != b.nr_zspages ||
+      a.pages_in_use != b.pages_in_use || a.isolated_pfns != b.isolated_pfns ||
+      a.live.size() != b.live.size())
+    return "pool";
+  if (a.classes.size() != b.classes.size()) return "class count";
+  for (size_t k = 0; k < a.classes.size(); k++) {
+    const auto &x = a.classes[k], &y = b.classes[k];
+    const std::string name = "class " + std::to_string(x.info.index);
+    if (std::memcmp(&x.info, &y.info, sizeof x.info) != 0) return name + " info";
+    if (x.zspages.size() != y.zspages.size()) return name + " zspage count";
+    for (size_t z = 0; z < x.zspages.size(); z++) {
+      zs_zspage_info i = x.zspages[z].info, j = y.zspages[z].info;
+      if (std::memcmp(&i, &j, sizeof i) != 0 || x.zspages[z].handles != y.zspages[z].handles)
+        return name + " zspage " + std::to_string(z);
+    }
+  }
+  return "";
+}
+
+// At every quiescent point: the cached walk against a full one.
+class WalkComparer : public zsfuzz::ExecObserver {
+ public:
+  bool AtQuiescentPoint(const zsfuzz::ExecView& view) override {
+    points_++;
+    if (view.dirty != nullptr) incremental_points_++;
+    const std::string d = Diff(cache_.Update(view), zsfuzz::oracle::TakeWalk(view));
+    if (!d.empty() && first_.empty()) first_ = std::to_string(points_) + ": " + d;
+    return true;
+  }
+  int points_ = 0;
+  int incremental_points_ = 0;
+  std::string first_;
+
+ private:
+  zsfuzz::oracle::WalkCache cache_;
+};
+
+TEST(IncrementalSnapshot, EqualsTheFullReadOnRandomPrograms) {
+  int incremental_points = 0;
+  for (uint64_t seed = 1; seed <= 40; seed++) {
+    const Program p = RandomProgram(seed);
+    ASSERT_EQ(zsfuzz::Validate(p), "") << "seed " << seed;
+    for (const char* variant : {"pre", "post"}) {
+      SCOPED_TRACE(std::string(variant) + " seed " + std::to_string(seed));
+      WalkComparer walks;
+      ExecOptions inc;
+      inc.observer = &walks;
+      const ExecResult a = zsfuzz::Execute(p, zs_find_variant(variant), inc);
+      ExecOptions full;
+      full.incremental = false;
+      const ExecResult b = zsfuzz::Execute(p, zs_find_variant(variant), full);
+      ASSERT_EQ(a.run.trace_hash, b.run.trace_hash);
+      ASSERT_EQ(a.after_op.size(), b.after_op.size());
+      for (size_t i = 0; i < a.after_op.size(); i++)
+        ASSERT_EQ(Diff(a.after_op[i], b.after_op[i]), "") << "after op " << i;
+      EXPECT_EQ(walks.first_, "");
+      EXPECT_EQ(walks.points_, static_cast<int>(a.after_op.size()) + 2);
+      incremental_points += walks.incremental_points_;
+    }
+  }
+  // The comparison is about something: most points were incremental.
+  EXPECT_GT(incremental_points, 1000);
+}
+
+// The comparison can fail: a walk cache that is not told a class changed
+// keeps the old walk, and the full walk differs from it.
+TEST(IncrementalSnapshot, AStaleCachedWalkDiffersFromTheFullWalk) {
+  Program p;
+  p.chain_size = 8;
+  p.threads.push_back({Op{OpCode::kMalloc, 100, 0, 0, 0}, Op{OpCode::kMalloc, 100, 1, 0, 0}});
+  struct Stale : zsfuzz::ExecObserver {
+    bool AtQuiescentPoint(const zsfuzz::ExecView& view) override {
+      zsfuzz::ExecView v = view;
+      zsfuzz::oracle::DirtyClasses none{};
+      if (view.point == zsfuzz::QuiescentPoint::kAfterOp && view.index == 1) v.dirty = &none;
+      const std::string d = Diff(cache.Update(v), zsfuzz::oracle::TakeWalk(view));
+      if (!d.empty() && diff.empty()) diff = d;
+      return true;
+    }
+    zsfuzz::oracle::WalkCache cache;
+    std::string diff;
+  } stale;
+  ExecOptions o;
+  o.observer = &stale;
+  zsfuzz::Execute(p, zs_find_variant("post"), o);
+  EXPECT_NE(stale.diff.find("class"), std::string::npos) << stale.diff;
+}
+
+}  // namespace
+}  // namespace zsfuzz_test
