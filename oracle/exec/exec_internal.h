@@ -8,6 +8,8 @@
 #include <memory>
 #include <vector>
 
+#include "allocator/kernel/sched/runner.h"
+#include "kernel/lockdep.h"
 #include "kernel/page.h"
 #include "oracle/exec/executor.h"
 #include "oracle/exec/object_pattern.h"
@@ -40,6 +42,21 @@ struct Isolation {
 };
 
 class RunState;
+
+// The oracle's reads of the pool (snapshots, walks, the class table at
+// creation): no scheduler steps while nothing else can run
+// (zs_sched::OracleSection) and no lockdep tracking (they take one lock at a
+// time and are not the program's, so they add nothing to its lock graph).
+class OracleReads {
+ public:
+  OracleReads() { kernel::lockdep_off(); }
+  ~OracleReads() { kernel::lockdep_on(); }
+  OracleReads(const OracleReads&) = delete;
+  OracleReads& operator=(const OracleReads&) = delete;
+
+ private:
+  zs_sched::OracleSection quiet_;
+};
 
 struct ThreadState {
   ThreadState(RunState* r, int i) : run(r), index(i), expect(4096), buf(4096) {}

@@ -126,7 +126,7 @@ void RunState::Root() {
   if (pool_ == nullptr) return;
   result_->pool_created = true;
   {
-    zs_sched::OracleSection not_the_program;
+    OracleReads not_the_program;
     geometry_ = GeometryOf(v_, pool_, program_.chain_size);
     for (unsigned int i = 0; i < kNumClassIndices; i++) {
       // Merged indices share their canonical class's lock: one name, the canonical index.
@@ -213,7 +213,7 @@ void RunState::RunThread(ThreadState* t, bool sequential) {
 bool RunState::Observe(QuiescentPoint point, int thread, uint32_t index, const Snapshot* snap,
                        const ThreadState* t) {
   if (options_.observer == nullptr) return true;
-  zs_sched::OracleSection not_the_program;
+  OracleReads not_the_program;
   ExecView view;
   view.program = &program_;
   view.variant = v_;
@@ -256,7 +256,7 @@ void RunState::MarkDirty(ThreadState* t, const Op& op) {
 
 void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
   kernel::yield_point(kSnapshotSite, nullptr);
-  zs_sched::OracleSection not_the_program;
+  OracleReads not_the_program;
   s->taken = true;
   if (with_table) {
     kernel::seq_file table;

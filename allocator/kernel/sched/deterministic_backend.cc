@@ -281,6 +281,7 @@ VThread* Execution::NewThread(void (*fn)(void*), void* data, const char* name, V
   kernel::set_task_comm(&t->task, name);
   t->task.preempt_count = 0;
   t->task.held.depth = 0;
+  t->task.held.off = 0;
   t->task.should_stop.store(false, kRelaxed);
   t->task.backend = t;
   t->state.store(ThreadState::kRunnable, kRelaxed);

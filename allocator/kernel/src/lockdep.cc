@@ -192,6 +192,7 @@ void lockdep_init_map(lockdep_map* map, const char* name, lock_class_key* key, i
 
 void lock_acquire(lockdep_map* map, const void* instance, bool trylock, bool read) {
   held_locks& h = get_current()->held;
+  if (h.off) return;
   const int cls = class_of(map);
   if (h.depth >= MAX_LOCK_DEPTH) [[unlikely]]
     internal::bug_report(__FILE__, __LINE__, "lockdep: MAX_LOCK_DEPTH too low",
@@ -213,6 +214,7 @@ void lock_acquire(lockdep_map* map, const void* instance, bool trylock, bool rea
 
 void lock_release(lockdep_map* map, const void* instance) {
   held_locks& h = get_current()->held;
+  if (h.off) return;
   const int i = find_held(h, class_of(map), instance);
   if (i < 0) [[unlikely]] {
     char line[256];
@@ -224,8 +226,12 @@ void lock_release(lockdep_map* map, const void* instance) {
 }
 
 bool lock_is_held(const lockdep_map* map, const void* instance) {
-  return find_held(get_current()->held, class_of(map), instance) >= 0;
+  const held_locks& h = get_current()->held;
+  return !h.off && find_held(h, class_of(map), instance) >= 0;
 }
+
+void lockdep_off() { get_current()->held.off++; }
+void lockdep_on() { get_current()->held.off--; }
 
 unsigned long lockdep_report_count() { return report_count.load(std::memory_order_relaxed); }
 

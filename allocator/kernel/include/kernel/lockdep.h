@@ -33,6 +33,7 @@ struct held_lock {
 struct held_locks {
   held_lock stack[MAX_LOCK_DEPTH];
   int depth = 0;
+  int off = 0;  // lockdep_off() nesting: > 0 means this task's locks are not tracked
 };
 
 void lockdep_init_map(lockdep_map* map, const char* name, lock_class_key* key, int subclass);
@@ -50,6 +51,14 @@ inline void rwsem_acquire(lockdep_map* map, const void* instance, bool trylock) 
   lock_acquire(map, instance, trylock, /*read=*/false);
 }
 inline void rwsem_release(lockdep_map* map, const void* instance) { lock_release(map, instance); }
+
+// As the kernel's lockdep_off()/lockdep_on() (current->lockdep_recursion):
+// while off, the current task's acquisitions and releases are not tracked
+// (no edges, no held stack; lock_is_held is false). For reads that are not
+// the program's, such as an oracle's snapshot, taken one lock at a time; a
+// lock taken while off must be released while off.
+void lockdep_off();
+void lockdep_on();
 
 // Reports seen so far (process-wide), and the text of the first one ("" if none).
 unsigned long lockdep_report_count();
