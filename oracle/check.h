@@ -32,8 +32,9 @@
 //
 // NOTE: one check at a time per process (it drives the process-wide simulated
 // kernel and its one deterministic scheduler). A run that BUGs or deadlocks
-// abandons its pool; later checks in the same process still work but may see
-// different PFNs (the page allocator can only be reset when no page is in use).
+// abandons its pool; every run starts from a reset kernel (kernel_reset(),
+// executor.h), so later checks in the same process see the PFNs, verdict and
+// trace hash they would see first in a fresh process.
 #pragma once
 
 #include <atomic>

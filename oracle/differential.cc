@@ -55,12 +55,9 @@ class Comparer {
       if (ra.status == OpStatus::kNotRun || rb.status == OpStatus::kNotRun) return failure_;
       Where("after " + DescribeOp(p_, 0, static_cast<long>(i)), i, 0, static_cast<long>(i));
       const std::string ca = ResultClass(ops[i], ra), cb = ResultClass(ops[i], rb);
-      // Migration acts on recorded PFNs, and a stale one names the same page
-      // in both runs only if both started from a fresh page allocator (a run
-      // that leaked pages, itself a finding, leaves the next one unclean).
-      const bool by_pfn = ops[i].code == OpCode::kIsolate || ops[i].code == OpCode::kMigrate ||
-                          ops[i].code == OpCode::kPutback;
-      if (ca != cb && !(by_pfn && !(a_.clean_start && b_.clean_start))) {
+      // Migration acts on recorded PFNs too: every run starts from a fresh
+      // page allocator (kernel_reset), so a stale PFN names the same page in both.
+      if (ca != cb) {
         Fail(absl::StrCat(OpName(ops[i].code), ".result"),
              absl::StrFormat("%s result: %s=%s %s=%s", OpText(ops[i]), an_, ca, bn_, cb));
         break;

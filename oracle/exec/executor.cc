@@ -15,6 +15,7 @@
 #include "kernel/lockdep.h"
 #include "kernel/migrate.h"
 #include "kernel/page_alloc.h"
+#include "kernel/reset.h"
 #include "kernel/sched.h"
 #include "kernel/seq_file.h"
 #include "kernel/workqueue.h"
@@ -326,15 +327,9 @@ ExecResult Execute(const Program& program, const zs_variant_ops* v, const ExecOp
   ExecResult result;
   result.variant = v;
 
-  // A clean kernel: the same program must meet the same state every time.
-  kernel::workqueue_shutdown();
-  result.clean_start = kernel::nr_pages_in_use() == 0;
-  if (result.clean_start) kernel::page_alloc_reset();
-  kernel::lockdep_reset();
-  kernel::fault_inject_page_alloc(0);
-  kernel::fault_inject_slab_alloc(0);
-  kernel::set_zone_pressure(0);
-  kernel::kernel_warn_count_reset();
+  // The kernel of a fresh process, whatever earlier runs did or abandoned:
+  // the same program meets the same state every time, first in a process or not.
+  kernel::kernel_reset();
 
   exec_internal::RunState state(program, v, options, &result);
   state.SetBases(static_cast<long>(kernel::nr_pages_in_use()),

@@ -9,9 +9,11 @@
 // One run, in order, all inside zs_sched::RunDeterministic (BugAction::kReturn,
 // so a BUG ends the run with a report instead of aborting) unless
 // ExecOptions::free_running asks for real threads:
-//   1. the kernel is reset (workqueue, page allocator when no page is in use,
-//      lockdep, WARN count, fault injection and pressure off), so a program
-//      gives the same PFNs, trace and trace hash every time;
+//   1. the kernel is reset to a fresh process's (kernel::kernel_reset(): every
+//      page free, PFNs from the start, counters, caches, workqueue, lockdep,
+//      WARN count, fault injection and pressure off), even after a run that
+//      abandoned its pool, so a program gives the same PFNs, trace and trace
+//      hash every time, wherever it comes in a process;
 //   2. a pool of the program's chain size is created;
 //   3. one thread: the root virtual thread runs thread 0's ops in order, with a
 //      Snapshot after each (every number; the debugfs text is taken by
@@ -219,9 +221,6 @@ struct LockTable {
 struct ExecResult {
   const zs_variant_ops* variant = nullptr;
   zs_sched::RunResult run;
-  // The page allocator was reset before the run (no page was in use), so the
-  // PFNs and the trace hash are the ones every other clean run gets.
-  bool clean_start = false;
   bool pool_created = false;
   bool stopped = false;                    // an observer asked to stop
   bool teardown_done = false;              // the pool was destroyed (the run got that far)

@@ -119,6 +119,11 @@ std::string describe_page(const page* p) {
   std::abort();
 }
 
+void bug_restart() {
+  warn_count.store(0, std::memory_order_relaxed);
+  hook_generation.fetch_add(1, std::memory_order_relaxed);
+}
+
 }  // namespace internal
 
 [[noreturn]] void kernel_bug(const char* file, int line, const char* what) {

@@ -53,6 +53,9 @@ std::string current_task_name();
 // Writes `len` bytes of `text` to stderr with one write(2), so concurrent
 // reports do not interleave mid-line and no stdio lock is taken.
 void write_stderr(const char* text, size_t len);
+// kernel_reset()'s part: WARN count 0, and no BUG report counts as open (one
+// whose hook never returned, in a task a scheduler abandoned).
+void bug_restart();
 
 // ---- lockdep.cc ----------------------------------------------------------
 
@@ -77,6 +80,12 @@ long page_index(const page* p);
 // free list ("Bad page state" BUG if it is still in use).
 void free_page_to_buddy(page* p);
 
+// kernel_reset()'s part: every page free and as new (even pages an abandoned
+// run still holds), PFNs handed out from ARENA_BASE_PFN again, zone->lock
+// unlocked, every zone counter as at boot (NR_ZSPAGES 0), no page fault
+// injection, no pressure. The arena keeps its size and its memory.
+void page_alloc_restart();
+
 // "Fail the next n allocations after letting `skip` through"; n < 0 fails all.
 class fault_injector {
  public:
@@ -89,6 +98,20 @@ class fault_injector {
   std::atomic<long> skip_{0};
   std::atomic<long> fail_{0};
 };
+
+// ---- slab.cc --------------------------------------------------------------
+
+// kernel_reset()'s part, for every kmem_cache that exists: its quarantine
+// emptied (the objects really freed), no object counted active (an abandoned
+// run's objects are forgotten, not freed), its lock unlocked; no slab fault
+// injection. The caches themselves stay, as a loaded module's would.
+void slab_restart();
+
+// ---- workqueue.cc ---------------------------------------------------------
+
+// kernel_reset()'s part: workqueue_shutdown(), then an empty queue, no
+// worker, the lock unlocked.
+void workqueue_restart();
 
 // ---- scoped TSan sync hiding ---------------------------------------------
 

@@ -26,6 +26,12 @@ class_set reported[MAX_LOCKDEP_CLASSES];   // a -> b closed a cycle and was repo
 std::atomic<const char*> class_names[MAX_LOCKDEP_CLASSES];
 std::atomic<int> nr_classes{0};
 std::mutex graph_lock;
+// Tags every key's id (lock_class_key::id), so lockdep_reset() unregisters
+// all keys at once without knowing where they are. 32 bits of it go into an
+// id: a key would have to sit unused through 2^32 resets to be taken as current.
+std::atomic<unsigned long> generation{1};
+
+unsigned long generation_tag() { return generation.load(std::memory_order_relaxed) & 0xffffffffUL; }
 
 std::atomic<unsigned long> report_count{0};
 std::atomic<bool> first_report_claimed{false};
@@ -44,18 +50,26 @@ const char* class_name(int id) {
   return name ? name : "(unnamed)";
 }
 
-std::atomic_ref<int> key_id(lock_class_key* key) { return std::atomic_ref<int>(key->id); }
+std::atomic_ref<unsigned long> key_ref(lock_class_key* key) {
+  return std::atomic_ref<unsigned long>(key->id);
+}
+
+// The key's class id in this generation, 0 if it has none.
+int key_id(lock_class_key* key) {
+  const unsigned long id = key_ref(key).load(std::memory_order_relaxed);
+  return id >> 32 == generation_tag() ? static_cast<int>(id & 0xffffffffUL) : 0;
+}
 
 int register_class(const lockdep_map* map) {
   internal::tsan_ignore_sync hide;
   std::lock_guard<std::mutex> guard(graph_lock);
-  int id = key_id(map->key).load(std::memory_order_relaxed);
+  int id = key_id(map->key);
   if (id) return id;
   id = nr_classes.load(std::memory_order_relaxed) + 1;
   if (id >= MAX_LOCKDEP_CLASSES) kernel_bug(__FILE__, __LINE__, "lockdep: MAX_LOCKDEP_CLASSES too low");
   class_names[id].store(map->name ? map->name : "(unnamed)", std::memory_order_relaxed);
   nr_classes.store(id, std::memory_order_relaxed);
-  key_id(map->key).store(id, std::memory_order_relaxed);
+  key_ref(map->key).store(generation_tag() << 32 | static_cast<unsigned long>(id), std::memory_order_relaxed);
   return id;
 }
 
@@ -64,7 +78,7 @@ int class_of(const lockdep_map* map) {
     internal::bug_report(__FILE__, __LINE__, "lockdep: lock used without initialisation",
                          std::string("lock: ") + (map->name ? map->name : "(unnamed)") + "\n");
   }
-  const int id = key_id(map->key).load(std::memory_order_relaxed);
+  const int id = key_id(map->key);
   return id ? id : register_class(map);
 }
 
@@ -248,7 +262,12 @@ void lockdep_reset() {
       dep_graph[c][w].store(0, std::memory_order_relaxed);
       reported[c][w].store(0, std::memory_order_relaxed);
     }
+    class_names[c].store(nullptr, std::memory_order_relaxed);
   }
+  // Class ids follow the order of first use, as in a fresh process, so the
+  // graph search (by id) and its reports do not depend on earlier runs.
+  nr_classes.store(0, std::memory_order_relaxed);
+  generation.fetch_add(1, std::memory_order_relaxed);
   report_count.store(0, std::memory_order_relaxed);
   first_report.store(nullptr, std::memory_order_relaxed);
   first_report_claimed.store(false, std::memory_order_relaxed);

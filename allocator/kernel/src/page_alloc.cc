@@ -7,6 +7,7 @@
 #include <cstring>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "allocator/kernel/src/internal.h"
 #include "kernel/page_alloc.h"
@@ -48,8 +49,9 @@ using internal::arena;
 zone contig_zone;
 lock_class_key zone_lock_key;
 
-// Guarded by contig_zone.lock: pages [0, high_water) have been handed out at
-// least once since the last reset; the rest are fresh.
+// Guarded by contig_zone.lock (by arena_mutex in the resets, which run with no
+// task in the kernel): pages [0, high_water) have been handed out at least
+// once since the arena was mapped or reset; the rest are as new.
 unsigned long high_water = 0;
 std::atomic<long> pages_in_use{0};
 
@@ -142,6 +144,33 @@ void prep_new_page(page* p, gfp_t gfp, bool fresh) {
   p->_refcount.store(1, std::memory_order_release);
 }
 
+// Every page handed out since the arena was mapped or last restarted, free or
+// not, back to what new page[]() made of it: not PG_buddy, so its next
+// allocation writes the poison as for a never-used page and checks nothing
+// the earlier runs left. Under arena_mutex, with no task in the kernel.
+void forget_pages_locked() {
+  page* const pages = arena.pages.load(std::memory_order_relaxed);
+  for (unsigned long i = 0; i < high_water; i++) {
+    page* p = pages + i;
+    // Locks, isolation and references a task left behind go too. lock_wq
+    // keeps its free-running backend object: it holds nothing while nobody waits.
+    p->flags.store(0, std::memory_order_relaxed);
+    p->lru.next = p->lru.prev = nullptr;
+    p->mapping = 0;
+    p->index = 0;
+    p->private_ = 0;
+    p->page_type = PAGE_TYPE_NONE;
+    p->_refcount.store(0, std::memory_order_relaxed);
+    p->lock_wq.seq.store(0, std::memory_order_relaxed);
+  }
+  ZS_ASAN_POISON(arena.base.load(std::memory_order_relaxed), high_water * PAGE_SIZE);
+  high_water = 0;
+  pages_in_use.store(0, std::memory_order_relaxed);
+  INIT_LIST_HEAD(&contig_zone.free_list);
+  atomic_long_set(&contig_zone.vm_stat[NR_FREE_PAGES],
+                  static_cast<long>(arena.nr_pages.load(std::memory_order_relaxed)));
+}
+
 }  // namespace
 
 namespace internal {
@@ -187,23 +216,43 @@ void page_arena_init(unsigned long nr_pages) {
 
 void page_alloc_reset() {
   ensure_arena();
-  zone* z = &contig_zone;
-  spin_lock(&z->lock);
+  std::lock_guard<std::mutex> guard(arena_mutex);
   const long in_use = pages_in_use.load(std::memory_order_relaxed);
   if (in_use != 0) {
     internal::bug_report(__FILE__, __LINE__, "page_alloc_reset with pages still allocated",
                          "pages in use: " + std::to_string(in_use) + "\n");
   }
-  // Every page below high_water is free and poisoned; handing them out again
-  // from index 0 repeats the PFN sequence of a fresh arena.
-  INIT_LIST_HEAD(&z->free_list);
-  high_water = 0;
-  atomic_long_set(&z->vm_stat[NR_FREE_PAGES],
-                  static_cast<long>(arena.nr_pages.load(std::memory_order_relaxed)));
   // NR_ZSPAGES moves only through inc/dec_zone_page_state: a count leaked by
-  // the previous run stays visible.
-  spin_unlock(&z->lock);
+  // the previous run stays visible (kernel_reset() clears it).
+  forget_pages_locked();
 }
+
+namespace internal {
+
+void page_alloc_restart() {
+  std::lock_guard<std::mutex> guard(arena_mutex);
+  page_faults.set(0, 0);
+  pressure_steps.store(0, std::memory_order_relaxed);
+  if (!arena_ready.load(std::memory_order_relaxed)) return;  // nothing handed out yet: already fresh
+  // What pages still in use point to (an abandoned pool's zspages, a huge
+  // object's handle) may be named nowhere else: it stays reachable for
+  // LeakSanitizer, as the executor keeps the abandoned pool itself
+  // (KeepAbandonedPool), so a leak report still means an allocator's leak.
+  static auto* kept_for_lsan = new std::vector<unsigned long>;
+  const page* const pages = arena.pages.load(std::memory_order_relaxed);
+  for (unsigned long i = 0; i < high_water; i++) {
+    const page* p = pages + i;
+    if (PageBuddy(p)) continue;
+    if (p->private_ != 0) kept_for_lsan->push_back(p->private_);
+    if (p->index != 0) kept_for_lsan->push_back(p->index);
+  }
+  forget_pages_locked();
+  // A run abandoned while holding zone->lock (a deadlock, the step budget) must not keep it.
+  __spin_lock_init(&contig_zone.lock, "&zone->lock", &zone_lock_key);
+  atomic_long_set(&contig_zone.vm_stat[NR_ZSPAGES], 0);
+}
+
+}  // namespace internal
 
 page* alloc_pages_node(int /*nid*/, gfp_t gfp, unsigned int order) {
   if (order != 0) [[unlikely]]
@@ -222,9 +271,9 @@ page* alloc_pages_node(int /*nid*/, gfp_t gfp, unsigned int order) {
     p = list_first_entry(&z->free_list, page, lru);
     list_del(&p->lru);
   } else if (high_water < arena.nr_pages.load(std::memory_order_relaxed)) {
+    // Never handed out since the arena was mapped or reset: as new.
     p = arena.pages.load(std::memory_order_relaxed) + high_water++;
-    // Below an old high-water mark (before a reset) the page was freed once and carries poison.
-    fresh = !PageBuddy(p);
+    fresh = true;
   }
   if (p) {
     pages_in_use.fetch_add(1, std::memory_order_relaxed);

@@ -2,8 +2,10 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 #include <string>
 #include <unordered_set>
+#include <vector>
 
 #include "allocator/kernel/src/internal.h"
 #include "kernel/slab.h"
@@ -31,6 +33,16 @@ namespace {
 lock_class_key slab_lock_key;
 internal::fault_injector slab_faults;
 
+// Every cache not destroyed yet (no name registry: as in SLUB, a second cache
+// of one name is created like the first). A host mutex, not a simulated lock:
+// only kmem_cache_create/destroy and kernel_reset() take it, never the
+// alloc/free paths, so it orders nothing a run does.
+std::mutex caches_lock;
+std::vector<kmem_cache*>& caches() {
+  static auto* all = new std::vector<kmem_cache*>;  // never destroyed: atexit handlers may still run
+  return *all;
+}
+
 void might_alloc(gfp_t gfp) {
   if (gfpflags_allow_blocking(gfp)) might_sleep();
 }
@@ -48,7 +60,30 @@ void really_free(const kmem_cache* cache, void* obj) {
   std::free(obj);
 }
 
+void drain_quarantine(kmem_cache* cache) {
+  for (size_t i = 0; i < cache->count; i++)
+    really_free(cache, cache->ring[(cache->head + i) % SLAB_QUARANTINE_OBJECTS]);
+  cache->head = 0;
+  cache->count = 0;
+  cache->quarantined.clear();
+}
+
 }  // namespace
+
+namespace internal {
+
+void slab_restart() {
+  slab_faults.set(0, 0);
+  std::lock_guard<std::mutex> guard(caches_lock);
+  for (kmem_cache* cache : caches()) {
+    // A run abandoned inside kmem_cache_free (its double-free BUG) holds the lock.
+    __spin_lock_init(&cache->lock, "slab lock", &slab_lock_key);
+    drain_quarantine(cache);
+    cache->nr_active.store(0, std::memory_order_relaxed);
+  }
+}
+
+}  // namespace internal
 
 bool slab_should_fail() { return slab_faults.should_fail(); }
 void fault_inject_slab_alloc(long n) { slab_faults.set(0, n); }
@@ -67,6 +102,8 @@ kmem_cache* kmem_cache_create(const char* name, unsigned int size, unsigned int 
   cache->ctor = ctor;
   __spin_lock_init(&cache->lock, "slab lock", &slab_lock_key);
   cache->quarantined.reserve(2 * SLAB_QUARANTINE_OBJECTS);
+  std::lock_guard<std::mutex> guard(caches_lock);
+  caches().push_back(cache);
   return cache;
 }
 
@@ -77,8 +114,11 @@ void kmem_cache_destroy(kmem_cache* cache) {
     internal::bug_report(__FILE__, __LINE__, "kmem_cache_destroy: Slab cache still has objects",
                          "cache: " + cache->name + " active objects: " + std::to_string(active) + "\n");
   }
-  for (size_t i = 0; i < cache->count; i++)
-    really_free(cache, cache->ring[(cache->head + i) % SLAB_QUARANTINE_OBJECTS]);
+  {
+    std::lock_guard<std::mutex> guard(caches_lock);
+    std::erase(caches(), cache);
+  }
+  drain_quarantine(cache);
   delete cache;
 }
 

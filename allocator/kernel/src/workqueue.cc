@@ -29,6 +29,8 @@ struct system_workqueue {
     INIT_LIST_HEAD(&queue);
     nr_queued.store(0, std::memory_order_relaxed);
     worker_alive = false;
+    more_work.seq.store(0, std::memory_order_relaxed);
+    work_done.seq.store(0, std::memory_order_relaxed);
   }
 };
 
@@ -80,6 +82,17 @@ void start_worker() {
 }
 
 }  // namespace
+
+namespace internal {
+
+void workqueue_restart() {
+  workqueue_shutdown();
+  // No worker now; the queue is drained (a worker stops only then) or was a
+  // gone backend's and forgotten. What is left to reset is the bookkeeping.
+  wq.reinit();
+}
+
+}  // namespace internal
 
 bool schedule_work(work_struct* work) {
   yield_point("schedule_work", work);

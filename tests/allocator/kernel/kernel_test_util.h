@@ -28,19 +28,15 @@ inline constexpr bool kAsan = true;
 inline constexpr bool kAsan = false;
 #endif
 
-// Every test starts from a fresh page allocator (PFNs from ARENA_BASE_PFN),
-// no fault injection, no zone pressure and an empty lockdep graph, and must
-// give back every page it took.
+// Every test starts from the kernel of a fresh process (kernel_reset(): PFNs
+// from ARENA_BASE_PFN, no fault injection, no zone pressure, no lockdep
+// class, edge or report, no WARN), and must give back every page it took.
 class KernelTest : public ::testing::Test {
  protected:
   void SetUp() override {
     // Death tests run while kernel threads may exist (docs/toolchain.md section 6).
     GTEST_FLAG_SET(death_test_style, "threadsafe");
-    kernel::fault_inject_page_alloc(0);
-    kernel::fault_inject_slab_alloc(0);
-    kernel::set_zone_pressure(0);
-    kernel::lockdep_reset();
-    if (kernel::nr_pages_in_use() == 0) kernel::page_alloc_reset();
+    kernel::kernel_reset();
   }
   void TearDown() override {
     EXPECT_EQ(kernel::nr_pages_in_use(), 0u) << "test leaked pages";

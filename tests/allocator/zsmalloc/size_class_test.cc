@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "allocator/zsmalloc/zs_introspect.h"
+#include "kernel/reset.h"
 #include "tests/allocator/zsmalloc/pool_fixture.h"
 
 namespace zsfuzz_test {
@@ -127,6 +128,21 @@ TEST_P(SizeClassTest, SecondPoolWithAnotherChainIsRefusedWhileOneIsLive) {
   zs_pool* same = v_->create_pool("same", 8);
   ASSERT_NE(same, nullptr);
   v_->destroy_pool(same);
+}
+
+// A pool that a run abandoned after a BUG is gone with its kernel: after
+// kernel_reset() it holds no chain size, so a pool of another one is created
+// (it used to be refused, failing the next input in a fuzzing process).
+TEST_P(SizeClassTest, PoolAbandonedBeforeAKernelResetHoldsNoChainSize) {
+  // Kept reachable for LeakSanitizer, as the executor keeps abandoned pools.
+  static auto* abandoned = new std::vector<unsigned long>;
+  abandoned->push_back(reinterpret_cast<unsigned long>(pool_));
+  abandoned->push_back(Malloc(1000));
+  pool_ = nullptr;
+  kernel::kernel_reset();
+  pool_ = v_->create_pool("test", 16);
+  ASSERT_NE(pool_, nullptr) << "refused: the abandoned pool still counts as live";
+  EXPECT_EQ(v_->introspect->chain_size(pool_), 16u);
 }
 
 TEST_P(SizeClassTest, ChainOutOfRangeIsRefused) {

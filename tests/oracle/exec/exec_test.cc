@@ -47,7 +47,6 @@ TEST(ExecTest, OneThreadRunsEveryOpWithSnapshotsAndTearsDown) {
       "free a ; free b\n",
       "post");
   EXPECT_EQ(r.run.status, zs_sched::RunStatus::kFinished) << r.run.report;
-  EXPECT_TRUE(r.clean_start);
   EXPECT_TRUE(r.pool_created);
   EXPECT_TRUE(r.teardown_done);
   ASSERT_EQ(r.ops.size(), 1u);
@@ -95,7 +94,6 @@ TEST(ExecTest, SameProgramSameTraceAndPfns) {
       "migrate b page 0 ; read a ; free a ; free b\n";
   const ExecResult r1 = Exec(text, "pre");
   const ExecResult r2 = Exec(text, "pre");
-  EXPECT_TRUE(r2.clean_start);
   EXPECT_EQ(r1.run.trace_hash, r2.run.trace_hash);
   EXPECT_EQ(Fingerprint(r1), Fingerprint(r2));
   EXPECT_EQ(Op(r1, 3).value, Op(r2, 3).value) << "the same PFNs";

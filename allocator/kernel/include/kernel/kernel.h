@@ -13,6 +13,7 @@
 #include "kernel/migrate.h"
 #include "kernel/page.h"
 #include "kernel/page_alloc.h"
+#include "kernel/reset.h"
 #include "kernel/scatterlist.h"
 #include "kernel/sched.h"
 #include "kernel/seq_file.h"

@@ -13,7 +13,10 @@
 namespace kernel {
 
 struct lock_class_key {
-  int id = 0;  // assigned on first use; 0 = not yet registered
+  // Assigned on first use: lockdep's generation (lockdep_reset() starts a new
+  // one) in the high half, the class id in the low half; a key of an older
+  // generation is not registered, so a reset never has to find its keys.
+  unsigned long id = 0;
 };
 
 struct lockdep_map {
@@ -63,7 +66,8 @@ void lockdep_on();
 // Reports seen so far (process-wide), and the text of the first one ("" if none).
 unsigned long lockdep_report_count();
 const char* lockdep_first_report();
-// Forgets the order graph and the reports (between independent runs).
+// Forgets every class, the order graph and the reports (between independent
+// runs): classes are numbered again from 1 in order of first use.
 void lockdep_reset();
 
 }  // namespace kernel

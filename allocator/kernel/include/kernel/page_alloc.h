@@ -31,8 +31,10 @@ inline constexpr unsigned long ARENA_BASE_PFN = 0x10000;
 // Sizes the arena (pages are mapped lazily). Only before the first allocation
 // or after page_alloc_reset(); the default is DEFAULT_ARENA_PAGES.
 void page_arena_init(unsigned long nr_pages);
-// Returns the allocator to its initial state so PFNs repeat across runs.
-// BUGs if any page is still allocated.
+// Returns the allocator to its initial state so PFNs repeat across runs:
+// every page as new, PFNs from ARENA_BASE_PFN. BUGs if any page is still
+// allocated; leaves NR_ZSPAGES and the knobs below alone. kernel_reset()
+// (reset.h) resets the whole kernel, pages in use included.
 void page_alloc_reset();
 
 page* alloc_pages_node(int nid, gfp_t gfp, unsigned int order);
