@@ -190,8 +190,9 @@ class Comparer {
     }
   }
 
-  void Text(const std::string& a, const std::string& b, const char* what) {
-    if (failure_ || a == b) return;
+  void Text(const kernel::seq_record& ra, const kernel::seq_record& rb, const char* what) {
+    if (failure_ || ra.same_text(rb)) return;
+    const std::string a = ra.text(), b = rb.text();
     std::vector<absl::string_view> la = absl::StrSplit(a, '\n'), lb = absl::StrSplit(b, '\n');
     size_t n = 0;
     while (n < la.size() && n < lb.size() && la[n] == lb[n]) n++;

@@ -43,7 +43,7 @@ class DumpObserver : public ExecObserver {
   bool AtQuiescentPoint(const ExecView& view) override {
     if (view.snapshot == nullptr || view.point == QuiescentPoint::kEmptied) return true;
     Point p;
-    std::string table = view.snapshot->class_table;  // taken at the drain
+    std::string table = view.snapshot->class_table.text();  // taken at the drain
     if (view.point == QuiescentPoint::kAfterOp) {
       const OpCode code = view.program->threads[view.thread][view.index].code;
       if (!IsStat(code)) return true;
@@ -79,7 +79,7 @@ std::vector<Point> OpPoints(const Program& program, const ExecResult& r) {
       } else if (code == OpCode::kStatPool) {
         p.lines = {absl::StrFormat("pages_compacted: %u", o.value)};
       } else {
-        AppendTable(o.class_table, &p.lines);
+        AppendTable(o.class_table.text(), &p.lines);
       }
       points.push_back(std::move(p));
     }

@@ -129,7 +129,7 @@ StressResult RunStressOn(const StressOptions& opt, const zs_sched::Schedule* sch
       Count(sp.program.threads[t][i], c.exec.ops[t][i], &r.counts, &r.pages_peak);
   }
   r.ops_executed = RandomOpsRun(sp, c.exec);
-  r.class_table = c.exec.drained.class_table;
+  r.class_table = c.exec.drained.class_table.text();
   r.pages_end = c.exec.drained.total_pages;
   r.pages_peak = std::max(r.pages_peak, r.pages_end);
 

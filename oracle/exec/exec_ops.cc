@@ -284,8 +284,8 @@ void RunState::StatPages(ThreadState* t, OpResult* r) {
 
 void RunState::StatClasses(OpResult* r) {
   kernel::seq_file table;
+  table.record = &r->class_table;  // compared as calls, made text only when read
   v_->classes_show(pool_, &table);
-  r->class_table = std::move(table.buf);
   for (unsigned int i = 0; i < kNumClassIndices; i++) {
     if (geometry_[i].canonical != i) continue;
     zs_class_info ci{};

@@ -261,8 +261,8 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
   s->taken = true;
   if (with_table) {
     kernel::seq_file table;
+    table.record = &s->class_table;  // compared as calls, made text only when read
     v_->classes_show(pool_, &table);
-    s->class_table = std::move(table.buf);
   }
   if (class_cache_.empty()) {
     for (unsigned int i = 0; i < kNumClassIndices; i++) {

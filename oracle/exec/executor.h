@@ -51,6 +51,7 @@
 #include "allocator/kernel/sched/runner.h"
 #include "allocator/zsmalloc/zs_introspect.h"
 #include "allocator/zsmalloc/zs_variant.h"
+#include "kernel/seq_file.h"
 #include "oracle/program/program.h"
 
 namespace zsfuzz {
@@ -122,7 +123,7 @@ struct OpResult {
   StatsProbe probe;
   // stat_classes: the debugfs table and class_info() of every canonical
   // class (each read under its own class->lock, one after the other).
-  std::string class_table;
+  kernel::seq_record class_table;
   std::vector<zs_class_info> classes;
 };
 
@@ -140,7 +141,7 @@ struct SlotView {
 // Everything observable about the pool at one point.
 struct Snapshot {
   bool taken = false;
-  std::string class_table;             // debugfs zsmalloc/<pool>/classes (drained, emptied)
+  kernel::seq_record class_table;      // debugfs zsmalloc/<pool>/classes (drained only)
   std::vector<zs_class_info> classes;  // canonical classes, by index
   unsigned long total_pages = 0;       // zs_get_total_pages()
   long pages_compacted = 0;            // zs_pool_stats()

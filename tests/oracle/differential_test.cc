@@ -77,7 +77,7 @@ TEST_F(SequentialDiff, ResultClasses) {
   b.ops[0][11].classes[3].stats[12] += 1;
   EXPECT_EQ(Field(b), "class.obj_allocated");
   b = b_;
-  b.ops[0][11].class_table += "x";
+  b.ops[0][11].class_table.add_text("x");
   EXPECT_EQ(Field(b), "class_table");
   b = b_;
   b.ops[0][11].classes[7].pages_per_zspage += 1;
@@ -120,7 +120,7 @@ TEST_F(SequentialDiff, SnapshotFields) {
   b.after_op[5].live[0].generation += 1;
   EXPECT_EQ(Field(b), "object.state");
   b = b_;
-  b.drained.class_table += " ";
+  b.drained.class_table.add_text(" ");
   EXPECT_EQ(Field(b), "class_table");
   b = b_;
   b.emptied.total_pages = 1;

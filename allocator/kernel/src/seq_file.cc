@@ -1,11 +1,13 @@
-// seq_file output into a string, and the debugfs calls as stubs (debugfs is not a filesystem here).
+// seq_file output into a string or a seq_record, and the debugfs calls as
+// stubs (debugfs is not a filesystem here).
 //
-// seq_printf formats in one pass, on the stack, the directives zsmalloc's
+// seq_printf formats on the stack, in one pass, the directives zsmalloc's
 // show functions use (%[-0][width][h|l|ll|z](d|i|u|x|X|c|s) and %%): the
 // debugfs class table is about 1,750 calls, and formatting each twice through
 // vsnprintf cost more than the rest of an oracle check. Any other directive
 // (precision, '*', %p, floating point), or a text longer than the stack
-// buffer, goes to vsnprintf.
+// buffer, goes to vsnprintf. A seq_record keeps a call's format and arguments
+// instead, parsing each format once.
 #include <cstdarg>
 #include <cstdint>
 #include <cstdio>
@@ -23,26 +25,162 @@ namespace {
 
 dentry dummy_dentry;
 
-// The vsnprintf path: measure, then format into the buffer.
-void FormatSlow(seq_file* s, const char* fmt, va_list ap) {
+// The vsnprintf path: measure, then format.
+std::string FormatSlow(const char* fmt, va_list ap) {
   va_list ap2;
   va_copy(ap2, ap);
+  std::string out;
   const int n = std::vsnprintf(nullptr, 0, fmt, ap);
   if (n > 0) {
-    const size_t old = s->buf.size();
-    s->buf.resize(old + static_cast<size_t>(n) + 1);
-    std::vsnprintf(s->buf.data() + old, static_cast<size_t>(n) + 1, fmt, ap2);
-    s->buf.resize(old + static_cast<size_t>(n));
+    out.resize(static_cast<size_t>(n) + 1);
+    std::vsnprintf(out.data(), out.size(), fmt, ap2);
+    out.pop_back();
   }
   va_end(ap2);
+  return out;
 }
 
-enum class Length { kInt, kShort, kChar, kLong, kLongLong, kSize };
+enum class Length : uint8_t { kInt, kShort, kChar, kLong, kLongLong, kSize };
 
-// Formats `fmt` into [out, limit) in one pass and returns the end, or null
-// if `fmt` holds a directive left to vsnprintf or the text does not fit (the
-// caller then formats it the slow way from its own copy of the arguments).
-char* FormatFast(char* out, char* const limit, const char* fmt, va_list ap) {
+// One directive: %[-][0][width][h|hh|l|ll|z]conv.
+struct Spec {
+  char conv = 0;  // d i u x X c s %; 0: one left to vsnprintf
+  Length len = Length::kInt;
+  bool left = false;
+  bool zero = false;
+  unsigned width = 0;
+};
+
+// Parses the directive after a '%' at *pp and moves *pp past it.
+Spec ParseSpec(const char** pp) {
+  const char* p = *pp;
+  Spec spec;
+  for (;; p++) {
+    if (*p == '-') {
+      spec.left = true;
+    } else if (*p == '0') {
+      spec.zero = true;
+    } else {
+      break;
+    }
+  }
+  while (*p >= '0' && *p <= '9' && spec.width < 4096) spec.width = spec.width * 10 + (*p++ - '0');
+  if (p[0] == 'h') {
+    spec.len = p[1] == 'h' ? Length::kChar : Length::kShort;
+    p += p[1] == 'h' ? 2 : 1;
+  } else if (p[0] == 'l') {
+    spec.len = p[1] == 'l' ? Length::kLongLong : Length::kLong;
+    p += p[1] == 'l' ? 2 : 1;
+  } else if (p[0] == 'z') {
+    spec.len = Length::kSize;
+    p++;
+  }
+  switch (*p) {
+    case 'd':
+    case 'i':
+    case 'u':
+    case 'x':
+    case 'X':
+    case 'c':
+    case 's':
+    case '%':
+      spec.conv = *p++;
+      break;
+    default:
+      break;
+  }
+  *pp = p;
+  return spec;
+}
+
+bool TakesArg(const Spec& s) { return s.conv != '%'; }
+
+// An integer argument as printf reads it for `s`, widened to 64 bits (sign-
+// extended for d and i, zero-extended otherwise).
+uint64_t IntArg(const Spec& s, va_list* ap) {
+  const bool is_signed = s.conv == 'd' || s.conv == 'i';
+  switch (s.len) {
+    case Length::kLong:
+    case Length::kLongLong:
+    case Length::kSize:  // all 64-bit here
+      return va_arg(*ap, uint64_t);
+    case Length::kShort:
+      return is_signed ? static_cast<uint64_t>(static_cast<short>(va_arg(*ap, int)))
+                       : static_cast<unsigned short>(va_arg(*ap, unsigned));
+    case Length::kChar:
+      return is_signed ? static_cast<uint64_t>(static_cast<signed char>(va_arg(*ap, int)))
+                       : static_cast<unsigned char>(va_arg(*ap, unsigned));
+    default:
+      if (s.conv == 'c') return static_cast<unsigned char>(va_arg(*ap, int));
+      return is_signed ? static_cast<uint64_t>(static_cast<int64_t>(va_arg(*ap, int)))
+                       : va_arg(*ap, unsigned);
+  }
+}
+
+// Formats one field into [out, limit): `v` for integers and %c, `str` for
+// %s. Returns the end, or null if it does not fit.
+char* FormatField(char* out, char* const limit, const Spec& spec, uint64_t v, const char* str) {
+  char num[24];  // digits are written backwards from its end
+  const char* text = num;
+  size_t n = 1;
+  bool negative = false;
+  bool zero = spec.zero && !spec.left;
+  size_t width = spec.width;
+  switch (spec.conv) {
+    case '%':
+      num[0] = '%';
+      width = 0;
+      break;
+    case 'c':
+      num[0] = static_cast<char>(v);
+      zero = false;
+      break;
+    case 's':
+      text = str != nullptr ? str : "(null)";
+      n = std::strlen(text);
+      zero = false;
+      break;
+    default: {  // d i u x X
+      if ((spec.conv == 'd' || spec.conv == 'i') && static_cast<int64_t>(v) < 0) {
+        negative = true;
+        v = uint64_t{0} - v;
+      }
+      char* q = num + sizeof num;
+      if (spec.conv == 'x' || spec.conv == 'X') {
+        const char* digits = spec.conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+        do {
+          *--q = digits[v & 15];
+          v >>= 4;
+        } while (v != 0);
+      } else {
+        do {
+          *--q = static_cast<char>('0' + v % 10);
+          v /= 10;
+        } while (v != 0);
+      }
+      if (negative && !zero) *--q = '-';
+      text = q;
+      n = static_cast<size_t>(num + sizeof num - q);
+      break;
+    }
+  }
+  const size_t sign = negative && zero ? 1 : 0;
+  const size_t fill = width > n + sign ? width - n - sign : 0;
+  if (static_cast<size_t>(limit - out) < n + sign + fill) return nullptr;
+  if (sign) *out++ = '-';
+  if (!spec.left)
+    for (size_t i = 0; i < fill; i++) *out++ = zero ? '0' : ' ';
+  for (size_t i = 0; i < n; i++) *out++ = text[i];
+  if (spec.left)
+    for (size_t i = 0; i < fill; i++) *out++ = ' ';
+  return out;
+}
+
+// Formats `fmt` into [out, limit), taking each argument from `next(spec, &v,
+// &str)`. Returns the end, or null if `fmt` holds a directive left to
+// vsnprintf or the text does not fit.
+template <typename NextArg>
+char* Format(char* out, char* const limit, const char* fmt, NextArg next) {
   for (const char* p = fmt;;) {
     while (*p != '%') {
       if (*p == '\0') return out;
@@ -50,135 +188,172 @@ char* FormatFast(char* out, char* const limit, const char* fmt, va_list ap) {
       *out++ = *p++;
     }
     p++;
-    bool left = false, zero = false;
-    for (;; p++) {
-      if (*p == '-') {
-        left = true;
-      } else if (*p == '0') {
-        zero = true;
-      } else {
-        break;
-      }
-    }
-    size_t width = 0;
-    while (*p >= '0' && *p <= '9') width = width * 10 + static_cast<size_t>(*p++ - '0');
-    Length len = Length::kInt;
-    if (p[0] == 'h') {
-      len = p[1] == 'h' ? Length::kChar : Length::kShort;
-      p += p[1] == 'h' ? 2 : 1;
-    } else if (p[0] == 'l') {
-      len = p[1] == 'l' ? Length::kLongLong : Length::kLong;
-      p += p[1] == 'l' ? 2 : 1;
-    } else if (p[0] == 'z') {
-      len = Length::kSize;
-      p++;
-    }
-    // The field's text: digits are written backwards from the end of `num`.
-    char num[24];
-    const char* text = nullptr;
-    size_t n = 0;
-    bool negative = false;
-    const char conv = *p++;
-    switch (conv) {
-      case '%':
-        num[0] = '%';
-        text = num;
-        n = 1;
-        width = 0;
-        break;
-      case 'c':
-        num[0] = static_cast<char>(va_arg(ap, int));
-        text = num;
-        n = 1;
-        zero = false;
-        break;
-      case 's':
-        text = va_arg(ap, const char*);
-        if (text == nullptr) text = "(null)";
-        n = std::strlen(text);
-        zero = false;
-        break;
-      case 'd':
-      case 'i':
-      case 'u':
-      case 'x':
-      case 'X': {
-        uint64_t v;
-        const bool is_signed = conv == 'd' || conv == 'i';
-        switch (len) {
-          case Length::kLong:
-          case Length::kLongLong:
-          case Length::kSize:  // all 64-bit here
-            v = va_arg(ap, uint64_t);
-            break;
-          case Length::kShort:
-            v = is_signed ? static_cast<uint64_t>(static_cast<short>(va_arg(ap, int)))
-                          : static_cast<unsigned short>(va_arg(ap, unsigned));
-            break;
-          case Length::kChar:
-            v = is_signed ? static_cast<uint64_t>(static_cast<signed char>(va_arg(ap, int)))
-                          : static_cast<unsigned char>(va_arg(ap, unsigned));
-            break;
-          default:
-            v = is_signed ? static_cast<uint64_t>(static_cast<int64_t>(va_arg(ap, int)))
-                          : va_arg(ap, unsigned);
-            break;
-        }
-        if (is_signed && static_cast<int64_t>(v) < 0) {
-          negative = true;
-          v = uint64_t{0} - v;
-        }
-        char* q = num + sizeof num;
-        if (conv == 'x' || conv == 'X') {
-          const char* digits = conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
-          do {
-            *--q = digits[v & 15];
-            v >>= 4;
-          } while (v != 0);
-        } else {
-          do {
-            *--q = static_cast<char>('0' + v % 10);
-            v /= 10;
-          } while (v != 0);
-        }
-        if (negative && !(zero && !left)) *--q = '-';
-        text = q;
-        n = static_cast<size_t>(num + sizeof num - q);
-        break;
-      }
-      default:
-        return nullptr;
-    }
-    const size_t sign = negative && zero && !left ? 1 : 0;
-    const size_t fill = width > n + sign ? width - n - sign : 0;
-    if (static_cast<size_t>(limit - out) < n + sign + fill) return nullptr;
-    if (sign) *out++ = '-';
-    if (!left)
-      for (size_t i = 0; i < fill; i++) *out++ = zero ? '0' : ' ';
-    for (size_t i = 0; i < n; i++) *out++ = text[i];
-    if (left)
-      for (size_t i = 0; i < fill; i++) *out++ = ' ';
+    const Spec spec = ParseSpec(&p);
+    if (spec.conv == 0) return nullptr;
+    uint64_t v = 0;
+    const char* str = nullptr;
+    if (TakesArg(spec)) next(spec, &v, &str);
+    out = FormatField(out, limit, spec, v, str);
+    if (out == nullptr) return nullptr;
   }
+}
+
+// What a record needs of a format: its directives' kinds. Parsed once per
+// address (formats are literals in a record, seq_file.h).
+struct FormatInfo {
+  const char* fmt = nullptr;
+  bool fast = false;  // every directive is one Format handles
+  uint8_t nargs = 0;
+  bool is_str[16] = {};  // argument i is a %s
+  Spec specs[16];        // argument i's directive
+};
+
+const FormatInfo& InfoOf(const char* fmt) {
+  thread_local FormatInfo cache[128];
+  FormatInfo& f = cache[(reinterpret_cast<uintptr_t>(fmt) >> 3) % 128];
+  if (f.fmt == fmt) return f;
+  f = FormatInfo{};
+  f.fmt = fmt;
+  f.fast = true;
+  for (const char* p = fmt; *p;) {
+    if (*p++ != '%') continue;
+    const Spec spec = ParseSpec(&p);
+    if (spec.conv == 0 || f.nargs == 16) {
+      f.fast = false;
+      break;
+    }
+    if (!TakesArg(spec)) continue;
+    f.is_str[f.nargs] = spec.conv == 's';
+    f.specs[f.nargs++] = spec;
+  }
+  return f;
 }
 
 }  // namespace
 
+void seq_record::add_call(const char* fmt, va_list ap) {
+  const FormatInfo& info = InfoOf(fmt);
+  if (!info.fast) {
+    add_text(FormatSlow(fmt, ap));
+    return;
+  }
+  calls_.push_back(call{fmt, static_cast<uint32_t>(args_.size()), info.nargs});
+  va_list args;  // a parameter va_list is a pointer here: take a real one
+  va_copy(args, ap);
+  for (int i = 0; i < info.nargs; i++) {
+    if (info.is_str[i]) {
+      const char* str = va_arg(args, const char*);
+      args_.push_back(strs_.size());
+      strs_.emplace_back(str != nullptr ? str : "(null)");
+    } else {
+      args_.push_back(IntArg(info.specs[i], &args));
+    }
+  }
+  va_end(args);
+}
+
+void seq_record::add_text(std::string text) {
+  calls_.push_back(call{nullptr, static_cast<uint32_t>(strs_.size()), 0});
+  strs_.push_back(std::move(text));
+}
+
+std::string seq_record::text() const {
+  std::string out;
+  char buf[512];
+  for (const call& c : calls_) {
+    if (c.fmt == nullptr) {
+      out += strs_[c.first];
+      continue;
+    }
+    uint32_t k = c.first;
+    const char* end =
+        Format(buf, buf + sizeof buf, c.fmt, [&](const Spec& spec, uint64_t* v, const char** str) {
+          if (spec.conv == 's') {
+            *str = strs_[args_[k++]].c_str();
+          } else {
+            *v = args_[k++];
+          }
+        });
+    if (end != nullptr) {
+      out.append(buf, static_cast<size_t>(end - buf));
+      continue;
+    }
+    // Too long for the stack: the same fields, one at a time.
+    k = c.first;
+    for (const char* p = c.fmt; *p;) {
+      if (*p != '%') {
+        out += *p++;
+        continue;
+      }
+      p++;
+      const Spec spec = ParseSpec(&p);
+      const char* str = spec.conv == 's' ? strs_[args_[k]].c_str() : nullptr;
+      const uint64_t v = TakesArg(spec) ? args_[k++] : 0;
+      std::string field(spec.width + (str ? std::strlen(str) : 0) + 24, '\0');
+      char* e = FormatField(field.data(), field.data() + field.size(), spec, v, str);
+      out.append(field.data(), static_cast<size_t>(e - field.data()));
+    }
+  }
+  return out;
+}
+
+bool seq_record::same_calls(const seq_record& o) const {
+  if (calls_.size() != o.calls_.size() || args_ != o.args_ || strs_ != o.strs_) return false;
+  const char* last_a = nullptr;
+  const char* last_b = nullptr;
+  for (size_t i = 0; i < calls_.size(); i++) {
+    const call &a = calls_[i], &b = o.calls_[i];
+    if (a.first != b.first || a.nargs != b.nargs || (a.fmt == nullptr) != (b.fmt == nullptr)) return false;
+    if (a.fmt == b.fmt || (a.fmt == last_a && b.fmt == last_b)) continue;
+    // Two variants' show functions hold the same literal at two addresses.
+    if (std::strcmp(a.fmt, b.fmt) != 0) return false;
+    last_a = a.fmt;
+    last_b = b.fmt;
+  }
+  return true;
+}
+
+bool seq_record::same_text(const seq_record& other) const {
+  // The same formats with the same arguments make the same text; other calls
+  // may still make it (a field printed another way), so then the texts decide.
+  return same_calls(other) || text() == other.text();
+}
+
 void seq_printf(seq_file* s, const char* fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
+  if (s->record != nullptr) {
+    s->record->add_call(fmt, ap);
+    va_end(ap);
+    return;
+  }
   va_list slow;
   va_copy(slow, ap);
   char buf[256];
-  if (const char* end = FormatFast(buf, buf + sizeof buf, fmt, ap)) {
+  const char* end =
+      Format(buf, buf + sizeof buf, fmt, [&ap](const Spec& spec, uint64_t* v, const char** str) {
+        if (spec.conv == 's') {
+          *str = va_arg(ap, const char*);
+        } else {
+          *v = IntArg(spec, &ap);
+        }
+      });
+  if (end != nullptr) {
     s->buf.append(buf, static_cast<size_t>(end - buf));
   } else {
-    FormatSlow(s, fmt, slow);
+    s->buf += FormatSlow(fmt, slow);
   }
   va_end(slow);
   va_end(ap);
 }
 
-void seq_puts(seq_file* s, const char* str) { s->buf += str; }
+void seq_puts(seq_file* s, const char* str) {
+  if (s->record != nullptr) {
+    s->record->add_text(str);
+  } else {
+    s->buf += str;
+  }
+}
 
 dentry* debugfs_create_dir(const char* /*name*/, dentry* /*parent*/) { return &dummy_dentry; }
 

@@ -19,13 +19,21 @@ std::string Snprintf(const char* fmt, Args... args) {
   return out;
 }
 
-// seq_printf(fmt, args) appended to a prefix equals prefix + snprintf(fmt, args).
+// seq_printf(fmt, args) appended to a prefix equals prefix + snprintf(fmt,
+// args), and so does the text of a seq_record of the same calls.
 #define EXPECT_SAME(fmt, ...)                                        \
   do {                                                               \
     seq_file s;                                                      \
     s.buf = "prefix:";                                               \
     seq_printf(&s, fmt, __VA_ARGS__);                                \
     EXPECT_EQ(s.buf, "prefix:" + Snprintf(fmt, __VA_ARGS__)) << fmt; \
+    seq_record r;                                                    \
+    seq_file rs;                                                     \
+    rs.record = &r;                                                  \
+    seq_puts(&rs, "prefix:");                                        \
+    seq_printf(&rs, fmt, __VA_ARGS__);                               \
+    EXPECT_EQ(rs.buf, "");                                           \
+    EXPECT_EQ(r.text(), s.buf) << fmt;                               \
   } while (0)
 
 TEST(SeqFileTest, IntegersAsSnprintf) {
@@ -59,6 +67,42 @@ TEST(SeqFileTest, TheClassTableRow) {
 TEST(SeqFileTest, OtherDirectivesGoToVsnprintf) {
   EXPECT_SAME("%.3s|%*d|%5.2f|%p", "abcdef", 6, 42, 3.14159, static_cast<void*>(nullptr));
   EXPECT_SAME("%d then %.2f", 7, 0.5);
+}
+
+TEST(SeqFileTest, RecordsCompareByTheirText) {
+  const auto record = [](seq_record* r, int variant) {
+    seq_file s;
+    s.record = r;
+    seq_printf(&s, " %5u %5u ", 17u, 288u);
+    if (variant == 1) {
+      seq_printf(&s, "%9s ", "60");  // the same text another way
+    } else {
+      seq_printf(&s, "%9lu ", variant == 2 ? 61UL : 60UL);
+    }
+    seq_puts(&s, "\n");
+  };
+  seq_record a, same, other_calls, other_text;
+  record(&a, 0);
+  record(&same, 0);
+  record(&other_calls, 1);
+  record(&other_text, 2);
+  EXPECT_EQ(a.text(), "    17   288        60 \n");
+  EXPECT_TRUE(a.same_text(same));
+  EXPECT_EQ(other_calls.text(), a.text());
+  EXPECT_TRUE(a.same_text(other_calls));
+  EXPECT_FALSE(a.same_text(other_text));
+  EXPECT_FALSE(a.same_text(seq_record()));
+  EXPECT_TRUE(seq_record().same_text(seq_record()));
+}
+
+TEST(SeqFileTest, RecordsALongFieldAndALeftOverDirective) {
+  const std::string long_field(2000, 'y');
+  seq_record r;
+  seq_file s;
+  s.record = &r;
+  seq_printf(&s, "[%s] %05d", long_field.c_str(), -42);
+  seq_printf(&s, " %.2f", 2.5);
+  EXPECT_EQ(r.text(), "[" + long_field + "] -0042 2.50");
 }
 
 TEST(SeqFileTest, Appends) {

@@ -35,7 +35,7 @@ std::string Fingerprint(const ExecResult& r) {
       for (unsigned long v : ci.stats) s += std::to_string(v) + ",";
     s += std::to_string(snap.total_pages);
   }
-  s += r.drained.class_table + r.emptied.class_table;
+  s += r.drained.class_table.text() + r.emptied.class_table.text();
   return s;
 }
 
