@@ -134,8 +134,9 @@ class Comparer {
     if (a != b) Fail(field, absl::StrFormat("%s: %s=%d %s=%d", label, an_, a, bn_, b));
   }
 
-  void Classes(const std::vector<zs_class_info>& a, const std::vector<zs_class_info>& b,
-               const std::string& prefix) {
+  // `List` is a std::vector<zs_class_info> (a stat_classes op's) or a ClassList (a snapshot's).
+  template <typename List>
+  void Classes(const List& a, const List& b, const std::string& prefix) {
     if (a.size() != b.size()) {
       Fail("class.count", absl::StrFormat("%sclasses: %s=%u %s=%u", prefix, an_, a.size(), bn_, b.size()));
       return;

@@ -29,11 +29,13 @@ void Visit(const zs_zspage_info* info, void* arg) {
   cw->zspages.push_back(std::move(rec));
 }
 
-// first_obj_offset of each page as init_zspage() computes it.
-std::vector<unsigned int> FirstObjOffsets(int size, int pages) {
-  std::vector<unsigned int> v(pages);
+// first_obj_offset of each page as init_zspage() computes it (at most 16
+// pages: a zspage of more fails the page count check first).
+using Offsets = std::array<unsigned int, 16>;
+Offsets FirstObjOffsets(int size, int pages) {
+  Offsets v{};
   unsigned long off = 0;
-  for (int i = 0; i < pages; i++) {
+  for (int i = 0; i < pages && i < 16; i++) {
     v[i] = static_cast<unsigned int>(off);
     while ((off += size) < kPageSize) {
     }
@@ -53,7 +55,8 @@ class Checker {
   std::optional<Failure> Run() {
     for (const ClassWalk& c : w_.classes) {
       if (!Dirty(c)) continue;
-      const std::vector<unsigned int> offsets = FirstObjOffsets(c.info.size, c.info.pages_per_zspage);
+      const Offsets offsets =
+          c.zspages.empty() ? Offsets{} : FirstObjOffsets(c.info.size, c.info.pages_per_zspage);
       for (const ZspageRecord& z : c.zspages) {
         Zspage(c.info, z, offsets);
         if (failure_) return failure_;
@@ -91,7 +94,7 @@ class Checker {
     return absl::StrFormat("class %u zspage pfn %#x", c.index, z.info.pfn[0]);
   }
 
-  void Zspage(const zs_class_info& c, const ZspageRecord& z, const std::vector<unsigned int>& offsets) {
+  void Zspage(const zs_class_info& c, const ZspageRecord& z, const Offsets& offsets) {
     const zs_zspage_info& i = z.info;
     // Most zspages pass: the name is made for a failure only.
     if (!ZspageFails(c, z, offsets)) return;
@@ -145,8 +148,7 @@ class Checker {
   }
 
   // Whether Zspage() would report anything: the same conditions, no text.
-  static bool ZspageFails(const zs_class_info& c, const ZspageRecord& z,
-                          const std::vector<unsigned int>& offsets) {
+  static bool ZspageFails(const zs_class_info& c, const ZspageRecord& z, const Offsets& offsets) {
     const zs_zspage_info& i = z.info;
     const unsigned int objs = static_cast<unsigned int>(c.objs_per_zspage);
     const unsigned int pages = static_cast<unsigned int>(c.pages_per_zspage);
@@ -222,15 +224,17 @@ class Checker {
   void Pool() {
     unsigned long pages = 0, zspages = 0, empty = 0;
     unsigned int empty_class = 0;
-    std::set<unsigned long> pfns;
+    // The zspages' PFNs matter only to tell isolated pages apart.
+    std::vector<unsigned long> pfns;
     for (const ClassWalk& c : w_.classes) {
       for (const ZspageRecord& z : c.zspages) {
         zspages++;
         pages += z.info.nr_pages;
-        pfns.insert(z.info.pfn, z.info.pfn + z.info.nr_pages);
+        if (!w_.isolated_pfns.empty()) pfns.insert(pfns.end(), z.info.pfn, z.info.pfn + z.info.nr_pages);
         if (z.info.inuse == 0 && empty++ == 0) empty_class = c.info.index;
       }
     }
+    std::sort(pfns.begin(), pfns.end());
     if (w_.point == QuiescentPoint::kEmptied && zspages != 0)
       return Fail("leak.zspages",
                   absl::StrFormat("zspages after freeing every object: got=%u expected=0 (%u pages; "
@@ -247,7 +251,8 @@ class Checker {
       return Fail("pool.NR_ZSPAGES",
                   absl::StrFormat("NR_ZSPAGES: got=%d zspages hold=%u", w_.nr_zspages, pages));
     unsigned long detached = 0;
-    for (unsigned long pfn : w_.isolated_pfns) detached += pfns.count(pfn) ? 0 : 1;
+    for (unsigned long pfn : w_.isolated_pfns)
+      detached += std::binary_search(pfns.begin(), pfns.end(), pfn) ? 0 : 1;
     if (w_.pages_in_use != static_cast<long>(pages + detached))
       return Fail(
           "pool.pages_in_use",

@@ -149,7 +149,7 @@ class RunState {
   // of every canonical class (in index order, as Snapshot::classes), the
   // position of each canonical index in it, the classes to read again, and
   // each live slot's last content checksum (valid while checksum_known_).
-  std::vector<zs_class_info> class_cache_;
+  ClassList class_cache_;
   std::array<int, kNumClassIndices> class_pos_{};
   std::array<uint8_t, kNumClassIndices> dirty_{};
   bool all_dirty_ = true;

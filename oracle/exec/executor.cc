@@ -3,6 +3,7 @@
 #include "oracle/exec/executor.h"
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
@@ -268,7 +269,7 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
     for (unsigned int i = 0; i < kNumClassIndices; i++) {
       if (geometry_[i].canonical != i) continue;
       class_pos_[i] = static_cast<int>(class_cache_.size());
-      class_cache_.emplace_back();
+      class_cache_.push_back(zs_class_info{});
     }
     slot_checksum_ = std::make_unique<uint64_t[]>(nr_slots_);
     checksum_known_ = std::make_unique<bool[]>(nr_slots_);
@@ -276,7 +277,11 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
   }
   for (unsigned int i = 0; i < kNumClassIndices; i++) {
     if (geometry_[i].canonical != i || !(all_dirty_ || dirty_[i])) continue;
-    v_->introspect->class_info(pool_, i, &class_cache_[class_pos_[i]]);
+    zs_class_info fresh{};
+    v_->introspect->class_info(pool_, i, &fresh);
+    const ClassList& cache = class_cache_;
+    // A class that did not change stays shared with the previous snapshots.
+    if (std::memcmp(&fresh, &cache[class_pos_[i]], sizeof fresh) != 0) class_cache_[class_pos_[i]] = fresh;
   }
   s->classes = class_cache_;
   s->total_pages = v_->get_total_pages(pool_);

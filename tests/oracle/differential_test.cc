@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cerrno>
+#include <utility>
 
 #include "allocator/zsmalloc/zs_introspect.h"
 #include "oracle/differential.h"
@@ -172,9 +173,9 @@ TEST_F(ConcurrentDiff, OrderIndependentFields) {
   b.drained.live[0].checksum ^= 1;
   EXPECT_EQ(Field(b), "object.content");
   b = b_;
-  for (zs_class_info& c : b.drained.classes)
-    if (c.stats[13] != 0) {
-      c.stats[13] += 1;
+  for (size_t k = 0; k < b.drained.classes.size(); k++)
+    if (std::as_const(b.drained.classes)[k].stats[13] != 0) {
+      b.drained.classes[k].stats[13] += 1;
       break;
     }
   EXPECT_EQ(Field(b), "class.obj_used");
@@ -188,7 +189,8 @@ TEST_F(ConcurrentDiff, OrderIndependentFields) {
 
 TEST_F(ConcurrentDiff, WhatTheInterleavingDecidesIsNotCompared) {
   ExecResult b = b_;
-  for (zs_class_info& c : b.drained.classes) c.stats[12] += c.objs_per_zspage;  // a spare zspage
+  for (size_t k = 0; k < b.drained.classes.size(); k++)
+    b.drained.classes[k].stats[12] += b.drained.classes[k].objs_per_zspage;  // a spare zspage
   b.drained.total_pages += 1;
   b.drained.pages_compacted += 3;
   b.emptied.pages_compacted += 3;
