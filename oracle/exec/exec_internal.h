@@ -153,6 +153,7 @@ class RunState {
   std::array<int, kNumClassIndices> class_pos_{};
   std::array<uint8_t, kNumClassIndices> dirty_{};
   bool all_dirty_ = true;
+  size_t live_hint_ = 0;  // live slots at the last snapshot: the next one's reserve
   std::unique_ptr<uint64_t[]> slot_checksum_;
   std::unique_ptr<bool[]> checksum_known_;
   std::vector<uint8_t> snapshot_buf_ = std::vector<uint8_t>(kernel::PAGE_SIZE);  // obj_read_begin's copy

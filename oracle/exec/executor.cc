@@ -25,16 +25,25 @@
 namespace zsfuzz {
 
 uint64_t ContentChecksum(const void* data, size_t len) {
+  // FNV-1a over 64-bit words, then the tail bytes: each step is a bijection
+  // of the hash, so one changed byte always changes the result.
   const auto* p = static_cast<const uint8_t*>(data);
   uint64_t h = 0xcbf29ce484222325ULL;
-  for (size_t i = 0; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
+  size_t i = 0;
+  for (; i + 8 <= len; i += 8) {
+    uint64_t word;
+    std::memcpy(&word, p + i, 8);
+    h = (h ^ word) * 0x100000001b3ULL;
+  }
+  for (; i < len; i++) h = (h ^ p[i]) * 0x100000001b3ULL;
   return h;
 }
 
 uint64_t PatternChecksum(uint32_t slot, uint64_t generation, size_t size) {
-  std::vector<uint8_t> buf(size);
-  FillPattern(SlotPatternId(slot), generation, buf.data(), size);
-  return ContentChecksum(buf.data(), size);
+  uint8_t buf[kernel::PAGE_SIZE];  // an object is at most a page
+  size = std::min<size_t>(size, sizeof buf);
+  FillPattern(SlotPatternId(slot), generation, buf, size);
+  return ContentChecksum(buf, size);
 }
 
 const char* OpStatusName(OpStatus s) {
@@ -83,6 +92,16 @@ void KeepAbandonedPool(zs_pool* pool, std::vector<unsigned long> live_handles) {
 }  // namespace
 
 namespace exec_internal {
+
+// Field by field, not memcmp: a fuzzing build's libFuzzer hooks every memcmp.
+bool SameClassInfo(const zs_class_info& a, const zs_class_info& b) {
+  if (a.index != b.index || a.size != b.size || a.objs_per_zspage != b.objs_per_zspage ||
+      a.pages_per_zspage != b.pages_per_zspage)
+    return false;
+  for (size_t s = 0; s < std::size(a.stats); s++)
+    if (a.stats[s] != b.stats[s]) return false;
+  return true;
+}
 
 const std::array<ClassGeometry, kNumClassIndices>& GeometryOf(const zs_variant_ops* v, zs_pool* pool,
                                                               unsigned int chain_size) {
@@ -263,7 +282,11 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
   if (with_table) {
     kernel::seq_file table;
     table.record = &s->class_table;  // compared as calls, made text only when read
+    static thread_local size_t calls_hint = 0, args_hint = 0;
+    s->class_table.reserve(calls_hint, args_hint);
     v_->classes_show(pool_, &table);
+    calls_hint = s->class_table.nr_calls();
+    args_hint = s->class_table.nr_args();
   }
   if (class_cache_.empty()) {
     for (unsigned int i = 0; i < kNumClassIndices; i++) {
@@ -281,7 +304,7 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
     v_->introspect->class_info(pool_, i, &fresh);
     const ClassList& cache = class_cache_;
     // A class that did not change stays shared with the previous snapshots.
-    if (std::memcmp(&fresh, &cache[class_pos_[i]], sizeof fresh) != 0) class_cache_[class_pos_[i]] = fresh;
+    if (!SameClassInfo(fresh, cache[class_pos_[i]])) class_cache_[class_pos_[i]] = fresh;
   }
   s->classes = class_cache_;
   s->total_pages = v_->get_total_pages(pool_);
@@ -290,6 +313,7 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
   s->pages_compacted = stats.pages_compacted;
   s->nr_zspages = static_cast<long>(kernel::zone_page_state(kernel::NR_ZSPAGES)) - zspages_base_;
   s->pages_in_use = static_cast<long>(kernel::nr_pages_in_use()) - pages_base_;
+  s->live.reserve(live_hint_);
   for (int n = 0; n < nr_slots_; n++) {
     const Slot& slot = slots_[n];
     if (!slot.live) {
@@ -314,6 +338,7 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
     }
     s->live.push_back(sv);
   }
+  live_hint_ = s->live.size() + 1;
 }
 
 unsigned long RunState::PagesPerZspage(uint32_t size) const {

@@ -97,7 +97,7 @@ bool TakesArg(const Spec& s) { return s.conv != '%'; }
 
 // An integer argument as printf reads it for `s`, widened to 64 bits (sign-
 // extended for d and i, zero-extended otherwise).
-uint64_t IntArg(const Spec& s, va_list* ap) {
+inline uint64_t IntArg(const Spec& s, va_list* ap) {
   const bool is_signed = s.conv == 'd' || s.conv == 'i';
   switch (s.len) {
     case Length::kLong:

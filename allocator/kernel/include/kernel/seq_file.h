@@ -25,6 +25,14 @@ class seq_record {
   // the calls differ).
   bool same_text(const seq_record& other) const;
   bool empty() const { return calls_.empty(); }
+  // Room for `calls` calls and `args` arguments (a table's size is known
+  // from the last one), so recording does not grow the arrays call by call.
+  void reserve(size_t calls, size_t args) {
+    calls_.reserve(calls);
+    args_.reserve(args);
+  }
+  size_t nr_calls() const { return calls_.size(); }
+  size_t nr_args() const { return args_.size(); }
 
   // seq_file's side.
   void add_call(const char* fmt, va_list ap);
