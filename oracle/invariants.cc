@@ -65,7 +65,7 @@ class Checker {
       if (failure_) return failure_;
     }
     if (dirty_ == nullptr) {
-      Objects();
+      if (!SameObjects()) Objects();
     } else {
       for (const ClassWalk& c : w_.classes) {
         if (Dirty(c)) ClassObjects(c);
@@ -182,6 +182,21 @@ class Checker {
   }
 
   // The handles in the headers against the live slots.
+  // Whether the (handle, class) pairs in the headers are exactly the live
+  // slots' (sorted vectors, no map): when they are, Objects() finds nothing;
+  // when not, it names what is wrong.
+  bool SameObjects() const {
+    std::vector<std::pair<unsigned long, unsigned int>> found, live;
+    for (const ClassWalk& c : w_.classes)
+      for (const ZspageRecord& z : c.zspages)
+        for (unsigned long h : z.handles) found.emplace_back(h, c.info.index);
+    live.reserve(w_.live.size());
+    for (const SlotView& s : w_.live) live.emplace_back(s.handle, s.class_index);
+    std::sort(found.begin(), found.end());
+    std::sort(live.begin(), live.end());
+    return found == live;
+  }
+
   void Objects() {
     std::map<unsigned long, std::pair<unsigned int, unsigned long>> found;  // handle -> class, first pfn
     for (const ClassWalk& c : w_.classes)

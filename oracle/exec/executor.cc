@@ -269,10 +269,22 @@ void RunState::MarkDirty(ThreadState* t, const Op& op) {
       if (own) dirty_[slots_[op.slot].class_index] = 1;  // else the op does nothing
       return;
     }
+    case OpCode::kFailPages:
+    case OpCode::kFailSlab:
+    case OpCode::kPressure:
+      return;  // no call into the pool
+    case OpCode::kStatPages:
+    case OpCode::kStatPool:
+    case OpCode::kStatClasses:
+    case OpCode::kShrinkCount:
+      // Reads: no class changes in a variant that keeps the API's contract;
+      // one that breaks it is seen at the next snapshot of that class, or
+      // at the drain, which reads everything.
+      return;
     default:
       break;
   }
-  all_dirty_ = true;
+  all_dirty_ = true;  // compact, shrink_scan, flush, isolate, migrate, putback
 }
 
 void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
