@@ -2,6 +2,7 @@
 #include "oracle/differential.h"
 
 #include <map>
+#include <type_traits>
 #include "absl/strings/string_view.h"
 
 #include "absl/strings/str_cat.h"
@@ -66,7 +67,12 @@ class Comparer {
         Classes(ra.classes, rb.classes, "stat_classes ");
         Text(ra.class_table, rb.class_table, "stat_classes table");
       }
-      if (i < a_.after_op.size() && i < b_.after_op.size()) Snapshots(a_.after_op[i], b_.after_op[i]);
+      if (i < a_.after_op.size() && i < b_.after_op.size()) {
+        // The classes neither run changed since the last snapshot compared equal.
+        const bool prev = i > 0 && !failure_ && a_.after_op[i - 1].taken && b_.after_op[i - 1].taken;
+        Snapshots(a_.after_op[i], b_.after_op[i], prev ? &a_.after_op[i - 1].classes : nullptr,
+                  prev ? &b_.after_op[i - 1].classes : nullptr);
+      }
     }
     if (failure_) return failure_;
     if (a_.stopped || b_.stopped) return failure_;
@@ -136,12 +142,17 @@ class Comparer {
 
   // `List` is a std::vector<zs_class_info> (a stat_classes op's) or a ClassList (a snapshot's).
   template <typename List>
-  void Classes(const List& a, const List& b, const std::string& prefix) {
+  void Classes(const List& a, const List& b, const std::string& prefix, const ClassList* prev_a = nullptr,
+               const ClassList* prev_b = nullptr) {
     if (a.size() != b.size()) {
       Fail("class.count", absl::StrFormat("%sclasses: %s=%u %s=%u", prefix, an_, a.size(), bn_, b.size()));
       return;
     }
     for (size_t k = 0; k < a.size() && !failure_; k++) {
+      if constexpr (std::is_same_v<List, ClassList>) {
+        if (prev_a != nullptr && prev_b != nullptr && prev_a->SharesEntry(a, k) && prev_b->SharesEntry(b, k))
+          continue;
+      }
       if (a[k].index != b[k].index || a[k].size != b[k].size ||
           a[k].objs_per_zspage != b[k].objs_per_zspage || a[k].pages_per_zspage != b[k].pages_per_zspage) {
         Fail("class.geometry",
@@ -201,9 +212,11 @@ class Comparer {
                                         n < la.size() ? la[n] : "", bn_, n < lb.size() ? lb[n] : ""));
   }
 
-  void Snapshots(const Snapshot& a, const Snapshot& b) {
+  // prev_a/prev_b: the previous snapshots' classes, which compared equal.
+  void Snapshots(const Snapshot& a, const Snapshot& b, const ClassList* prev_a = nullptr,
+                 const ClassList* prev_b = nullptr) {
     if (failure_ || !a.taken || !b.taken) return;
-    Classes(a.classes, b.classes, "");
+    Classes(a.classes, b.classes, "", prev_a, prev_b);
     if (failure_) return;
     Number("pool.total_pages", "zs_get_total_pages", static_cast<long>(a.total_pages),
            static_cast<long>(b.total_pages));

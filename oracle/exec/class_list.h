@@ -50,6 +50,10 @@ class ClassList {
     return *p;
   }
   const zs_class_info& back() const { return *items_.back(); }
+  // Whether entry k is the very entry `other` holds at k (shared, so equal).
+  bool SharesEntry(const ClassList& other, size_t k) const {
+    return k < items_.size() && k < other.items_.size() && items_[k] == other.items_[k];
+  }
   void push_back(const zs_class_info& c) { items_.push_back(std::make_shared<zs_class_info>(c)); }
   void pop_back() { items_.pop_back(); }
   const_iterator begin() const { return const_iterator(items_.begin()); }
