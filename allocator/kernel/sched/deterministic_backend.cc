@@ -41,8 +41,10 @@ constexpr auto kRelaxed = std::memory_order_relaxed;
 
 class Execution;
 // The execution in progress, for the BUG hook and the sanitizer death
-// callback (which run on a fiber). Set while no fiber runs.
+// callback (which run on a fiber), and the yield fast path. Set while no
+// fiber runs.
 std::atomic<Execution*> g_execution{nullptr};
+bool YieldInPlace(Execution* ex, VThread* me, const char* site, const void* obj);
 
 VThread* Me() { return g_shared.current.load(kRelaxed); }
 
@@ -118,6 +120,7 @@ void OpYieldPoint(const char* site, const void* obj) {
   // An oracle's read with nobody else to run: the scheduler would pick this
   // thread again, so the point is no step (OracleSection, runner.h).
   if (me->oracle_depth.load(kRelaxed) != 0 && AloneRunnable(me)) return;
+  if (YieldInPlace(g_execution.load(kRelaxed), me, site, obj)) return;
   Post(me, Request::kYield, site, obj);
   Park(me);
 }
@@ -231,6 +234,8 @@ class Execution {
         root_(std::move(root)) {}
 
   RunResult Run();
+  // The yield fast path, on the yielding fiber (see YieldInPlace).
+  bool YieldInPlace(VThread* me, const char* site, const void* obj);
 
   // Called on the failing fiber when the kernel BUGs or a sanitizer reports.
   void PrintTail(const char* what, const VThread* t) const;
@@ -241,6 +246,7 @@ class Execution {
   void RunSlice(VThread* t);
   void Handle(VThread* t);
   void Record(VThread* t, StepKind kind, const char* site, const void* obj, uint64_t value);
+  bool PickNext(TaskId* next);
   void RemoveLive(VThread* t);
   std::string BuildReport();
   void Teardown();
@@ -255,6 +261,8 @@ class Execution {
   std::vector<VThread*> threads_;  // by id
   std::vector<VThread*> live_;     // not exited, by id
   std::vector<TaskId> runnable_;
+  TaskId current_ = -1;       // the thread that ran the last step
+  TaskId decided_next_ = -1;  // kYieldDecided: the thread the fiber's decision picked
   RunStatus status_ = RunStatus::kFinished;
   uint64_t oracle_steps_ = 0;
   VThread* bug_thread_ = nullptr;
@@ -310,6 +318,51 @@ void Execution::RemoveLive(VThread* t) {
   g_shared.nlive.store(static_cast<int>(live_.size()), kRelaxed);
 }
 
+// The top of the scheduler loop: the runnable set, the end of the run (no
+// thread runnable, or the step budget spent), else the schedule's pick.
+bool Execution::PickNext(TaskId* next) {
+  runnable_.clear();
+  for (VThread* t : live_)
+    if (t->state.load(kRelaxed) == ThreadState::kRunnable) runnable_.push_back(t->id);
+  if (runnable_.empty()) {
+    status_ = live_.empty() ? RunStatus::kFinished : RunStatus::kDeadlock;
+    return false;
+  }
+  if (options_.max_steps != 0 && trace_.steps() >= options_.max_steps) {
+    status_ = RunStatus::kStepBudget;
+    return false;
+  }
+  *next = scheduler_->NextTask(runnable_, current_);
+  return true;
+}
+
+// A yield handled where it happens: the fiber does what the scheduler would
+// do after switching to it (record the step, then the top of the loop), and
+// only switches if the schedule picks another thread. The same calls in the
+// same order, so the same steps, trace hash and schedule as the slow path,
+// for the two context switches and the loop it saves. Not under TSan: there
+// the fibers' switches carry no happens-before, so the scheduler's memory
+// must only be touched by the scheduler.
+bool Execution::YieldInPlace(VThread* me, const char* site, const void* obj) {
+  Record(me, StepKind::kYield, site, obj, 0);
+  TaskId next;
+  if (!PickNext(&next)) {
+    // The run ends (the step budget): the scheduler finds that again at the
+    // top of its loop, and this thread stays parked as in the slow path.
+    Post(me, Request::kYieldDecided, site, obj);
+    Park(me);
+    return true;
+  }
+  if (next == me->id) {
+    current_ = next;
+    return true;
+  }
+  decided_next_ = next;
+  Post(me, Request::kYieldDecided, site, obj);
+  Park(me);
+  return true;
+}
+
 void Execution::Record(VThread* t, StepKind kind, const char* site, const void* obj, uint64_t value) {
   TraceStep& s = trace_.Record(t->id, kind, site, obj, value);
   if (t->oracle_depth.load(kRelaxed) != 0) oracle_steps_++;
@@ -337,6 +390,8 @@ void Execution::Handle(VThread* t) {
   switch (t->request.load(kRelaxed)) {
     case Request::kYield:
       Record(t, StepKind::kYield, t->req_site.load(kRelaxed), t->req_obj.load(kRelaxed), 0);
+      break;
+    case Request::kYieldDecided:  // recorded on the fiber already
       break;
     case Request::kBlock:
       if (t->wait_kind.load(kRelaxed) == WaitKind::kJoin) {
@@ -394,28 +449,24 @@ RunResult Execution::Run() {
   lockdep_base_ = kernel::lockdep_report_count();
   g_execution.store(this, kRelaxed);
   NewThread(&RootMain, &root_, "root", nullptr);
-  TaskId current = -1;
+  current_ = -1;
   for (;;) {
-    runnable_.clear();
-    for (VThread* t : live_)
-      if (t->state.load(kRelaxed) == ThreadState::kRunnable) runnable_.push_back(t->id);
-    if (runnable_.empty()) {
-      status_ = live_.empty() ? RunStatus::kFinished : RunStatus::kDeadlock;
-      break;
+    TaskId next;
+    if (decided_next_ >= 0) {
+      // The yielding fiber recorded its step and asked the scheduler already.
+      next = decided_next_;
+      decided_next_ = -1;
+    } else {
+      if (!PickNext(&next)) break;
     }
-    if (options_.max_steps != 0 && trace_.steps() >= options_.max_steps) {
-      status_ = RunStatus::kStepBudget;
-      break;
-    }
-    const TaskId next = scheduler_->NextTask(runnable_, current);
     if (next < 0 || static_cast<size_t>(next) >= threads_.size() ||
         threads_[next]->state.load(kRelaxed) != ThreadState::kRunnable)
       internal::Fatal("the scheduler picked a task that is not runnable");
     VThread* t = threads_[next];
+    current_ = next;
     RunSlice(t);
     Handle(t);
     if (status_ == RunStatus::kBug) break;
-    current = next;
   }
 
   RunResult r;
@@ -511,6 +562,11 @@ void Execution::PrintTail(const char* what, const VThread* t) const {
   // replay shows it took the same path: the hash of the steps up to the report.
   out += "trace-hash: " + HashHex(trace_.hash()) + " (the steps up to the report)\n";
   std::fputs(out.c_str(), stderr);
+}
+
+bool YieldInPlace(Execution* ex, VThread* me, const char* site, const void* obj) {
+  if (kTsan || ex == nullptr) return false;
+  return ex->YieldInPlace(me, site, obj);
 }
 
 void OnKernelBug(const char* report) {

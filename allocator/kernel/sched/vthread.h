@@ -15,7 +15,9 @@ namespace zs_sched::internal {
 enum class ThreadState : uint8_t { kRunnable, kBlocked, kExited };
 enum class WaitKind : uint8_t { kNone, kLock, kWaitQueue, kJoin };
 // What a fiber asks of the scheduler when it switches to it.
-enum class Request : uint8_t { kNone, kYield, kBlock, kCreate, kExit, kChoice, kBug, kKilled };
+// kYieldDecided: a yield the fiber already recorded and decided (the
+// scheduler's fast path, deterministic_backend.cc): run the decided thread.
+enum class Request : uint8_t { kNone, kYield, kYieldDecided, kBlock, kCreate, kExit, kChoice, kBug, kKilled };
 
 struct VThread {
   // ---- Set by the scheduler before the incarnation first runs. ----
