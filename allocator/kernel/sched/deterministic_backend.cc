@@ -119,7 +119,7 @@ void OpYieldPoint(const char* site, const void* obj) {
   if (me == nullptr) return;
   // An oracle's read with nobody else to run: the scheduler would pick this
   // thread again, so the point is no step (OracleSection, runner.h).
-  if (me->oracle_depth.load(kRelaxed) != 0 && AloneRunnable(me)) return;
+  if (me->quiet.load(kRelaxed)) return;
   if (YieldInPlace(g_execution.load(kRelaxed), me, site, obj)) return;
   Post(me, Request::kYield, site, obj);
   Park(me);
@@ -299,6 +299,7 @@ VThread* Execution::NewThread(void (*fn)(void*), void* data, const char* name, V
   t->new_thread.store(nullptr, kRelaxed);
   t->kill.store(false, kRelaxed);
   t->oracle_depth.store(0, kRelaxed);
+  t->quiet.store(false, kRelaxed);
   t->bug_report.clear();
   t->started = false;
   t->abandoned = false;
@@ -620,11 +621,17 @@ void SetStepObserver(StepObserver observer, void* ctx) {
 }
 
 OracleSection::OracleSection() : thread_(Me()) {
-  if (thread_ != nullptr) static_cast<VThread*>(thread_)->oracle_depth.fetch_add(1, kRelaxed);
+  auto* me = static_cast<VThread*>(thread_);
+  if (me == nullptr) return;
+  // Every other thread blocked now stays blocked while this one reads: only
+  // this thread could wake them, and reads wake nobody (a lock it has to wait
+  // for blocks it, and the run ends there as a deadlock).
+  if (me->oracle_depth.fetch_add(1, kRelaxed) == 0) me->quiet.store(AloneRunnable(me), kRelaxed);
 }
 
 OracleSection::~OracleSection() {
-  if (thread_ != nullptr) static_cast<VThread*>(thread_)->oracle_depth.fetch_sub(1, kRelaxed);
+  auto* me = static_cast<VThread*>(thread_);
+  if (me != nullptr && me->oracle_depth.fetch_sub(1, kRelaxed) == 1) me->quiet.store(false, kRelaxed);
 }
 
 int LiveVirtualThreads() { return g_shared.nlive.load(kRelaxed); }

@@ -102,12 +102,13 @@ int CurrentVirtualThread();
 int LiveVirtualThreads();
 
 // Reads that are not the program's, such as an oracle's snapshot at a
-// quiescent point, made on a virtual thread of a deterministic run. While one
-// is open, the thread's yield points are not steps as long as no other
-// virtual thread is runnable: none could run before this one blocks, so no
-// interleaving is lost, and the program's trace does not depend on what the
-// oracle reads. A step it does take (another thread was runnable, or a lock
-// had to be waited for) counts in RunResult::oracle_steps. Elsewhere (no
+// quiescent point, made on a virtual thread of a deterministic run. If no
+// other virtual thread is runnable when the (outermost) section opens, the
+// thread's yield points are not steps until it closes: the others are blocked
+// and only this thread could wake them, so none could run before it blocks;
+// no interleaving is lost, and the program's trace does not depend on what
+// the oracle reads. A step it does take (another thread was runnable, or a
+// lock had to be waited for) counts in RunResult::oracle_steps. Elsewhere (no
 // deterministic run, or not on a virtual thread) it does nothing.
 //
 // Example:

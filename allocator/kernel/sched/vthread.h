@@ -48,6 +48,10 @@ struct VThread {
   // Open OracleSections (runner.h) on this thread: the fiber counts them,
   // the scheduler counts the steps taken inside as the oracle's.
   std::atomic<int> oracle_depth{0};
+  // The outermost open OracleSection found every other thread blocked:
+  // nothing can run before this thread blocks, so its yield points are no
+  // steps until the section closes.
+  std::atomic<bool> quiet{false};
 
   // Written by the fiber before it exits with kBug; read after the scheduler
   // acquired done_token.
