@@ -153,6 +153,9 @@ class RunState {
   std::array<int, kNumClassIndices> class_pos_{};
   std::array<uint8_t, kNumClassIndices> dirty_{};
   bool all_dirty_ = true;
+  // The next snapshot reads every class but marks dirty_ only the classes
+  // that changed or hold anything (an op that may touch any class).
+  bool refine_ = false;
   size_t live_hint_ = 0;  // live slots at the last snapshot: the next one's reserve
   std::unique_ptr<uint64_t[]> slot_checksum_;
   std::unique_ptr<bool[]> checksum_known_;

@@ -103,6 +103,13 @@ bool SameClassInfo(const zs_class_info& a, const zs_class_info& b) {
   return true;
 }
 
+// No zspage and no object, by its stats.
+bool EmptyClass(const zs_class_info& c) {
+  for (unsigned long s : c.stats)
+    if (s != 0) return false;
+  return true;
+}
+
 const std::array<ClassGeometry, kNumClassIndices>& GeometryOf(const zs_variant_ops* v, zs_pool* pool,
                                                               unsigned int chain_size) {
   // The table depends on the variant and the chain size only: read once per
@@ -250,10 +257,14 @@ bool RunState::Observe(QuiescentPoint point, int thread, uint32_t index, const S
   return options_.observer->AtQuiescentPoint(view);
 }
 
-void RunState::MarkAllDirty() { all_dirty_ = true; }
+void RunState::MarkAllDirty() {
+  all_dirty_ = true;
+  refine_ = false;
+}
 
 void RunState::MarkDirty(ThreadState* t, const Op& op) {
   dirty_.fill(0);
+  refine_ = false;
   all_dirty_ = !options_.incremental || zs_sched::LiveVirtualThreads() > 1;
   switch (op.code) {
     case OpCode::kMalloc:
@@ -284,7 +295,11 @@ void RunState::MarkDirty(ThreadState* t, const Op& op) {
     default:
       break;
   }
-  all_dirty_ = true;  // compact, shrink_scan, flush, isolate, migrate, putback
+  // compact, shrink_scan, flush, isolate, migrate, putback: every class is
+  // read again, and the classes empty before and after, with the same
+  // numbers, count as untouched (TakeSnapshot).
+  refine_ = !all_dirty_;
+  all_dirty_ = true;
 }
 
 void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
@@ -309,15 +324,20 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
     slot_checksum_ = std::make_unique<uint64_t[]>(nr_slots_);
     checksum_known_ = std::make_unique<bool[]>(nr_slots_);
     all_dirty_ = true;
+    refine_ = false;
   }
   for (unsigned int i = 0; i < kNumClassIndices; i++) {
     if (geometry_[i].canonical != i || !(all_dirty_ || dirty_[i])) continue;
     zs_class_info fresh{};
     v_->introspect->class_info(pool_, i, &fresh);
     const ClassList& cache = class_cache_;
+    const zs_class_info& old = cache[class_pos_[i]];
+    const bool same = SameClassInfo(fresh, old);
+    if (refine_) dirty_[i] = !same || !EmptyClass(old) || !EmptyClass(fresh);
     // A class that did not change stays shared with the previous snapshots.
-    if (!SameClassInfo(fresh, cache[class_pos_[i]])) class_cache_[class_pos_[i]] = fresh;
+    if (!same) class_cache_[class_pos_[i]] = fresh;
   }
+  if (refine_) all_dirty_ = false;
   s->classes = class_cache_;
   s->total_pages = v_->get_total_pages(pool_);
   zs_pool_stats stats{};
