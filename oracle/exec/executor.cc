@@ -203,6 +203,12 @@ void RunState::Root() {
 
   v_->destroy_pool(pool_);
   pool_ = nullptr;
+  {
+    // A write to a page after its free, which no later allocation of the
+    // page saw, is this run's finding, not a later input's.
+    OracleReads not_the_program;
+    kernel::check_free_pages_poison();
+  }
   result_->pages_in_use_end = static_cast<long>(kernel::nr_pages_in_use()) - pages_base_;
   result_->nr_zspages_end = static_cast<long>(kernel::zone_page_state(kernel::NR_ZSPAGES)) - zspages_base_;
   result_->teardown_done = true;

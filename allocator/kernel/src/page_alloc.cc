@@ -254,6 +254,19 @@ void page_alloc_restart() {
 
 }  // namespace internal
 
+void check_free_pages_poison() {
+#ifndef ZS_KERNEL_ASAN
+  zone* z = &contig_zone;
+  spin_lock(&z->lock);
+  const page* const pages = arena.pages.load(std::memory_order_relaxed);
+  for (unsigned long i = 0; i < high_water; i++) {
+    const page* p = pages + i;
+    if (PageBuddy(p)) check_poison(p, static_cast<const unsigned char*>(page_address(p)));
+  }
+  spin_unlock(&z->lock);
+#endif
+}
+
 page* alloc_pages_node(int /*nid*/, gfp_t gfp, unsigned int order) {
   if (order != 0) [[unlikely]]
     internal::bug_report(__FILE__, __LINE__, "alloc_pages_node: only order-0 pages are simulated",

@@ -48,6 +48,14 @@ unsigned long zone_page_state(zone_stat_item item);
 // Pages handed out and not yet freed.
 unsigned long nr_pages_in_use();
 
+// BUGs ("page poison corrupted") if a free page handed out since the last
+// reset no longer holds the poison: a write after free that no later
+// allocation of that page saw. A check's end-of-run sweep, so that such a
+// write is the finding of the input that made it (kernel_reset() forgets the
+// free pages' contents). Builds with ASan check nothing here: ASan reports
+// the write itself.
+void check_free_pages_poison();
+
 // Fault injection: fail the next `n` page (or slab) allocations; 0 stops.
 // A negative n fails every allocation until set again.
 void fault_inject_page_alloc(long n);
