@@ -51,6 +51,15 @@ VThread* Me() { return g_shared.current.load(kRelaxed); }
 // ---- Fiber side -------------------------------------------------------------
 
 [[noreturn]] void ExitFiber(VThread* me, Request why) {
+#if ZS_SCHED_TSAN
+  // A BUG (or a kill) inside a TsanIgnoreSyncAndReads scope skips its
+  // destructor: end its ignores, or TSan reports a thread that exits with
+  // ignores enabled.
+  for (int n = me->tsan_ignores.exchange(0, kRelaxed); n > 0; n--) {
+    AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
+    AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
+  }
+#endif
   me->request.store(why, kRelaxed);
   me->fiber.Exit(/*keep_fake_stack=*/why == Request::kExit, &me->done_token);
 }
@@ -300,6 +309,7 @@ VThread* Execution::NewThread(void (*fn)(void*), void* data, const char* name, V
   t->kill.store(false, kRelaxed);
   t->oracle_depth.store(0, kRelaxed);
   t->quiet.store(false, kRelaxed);
+  t->tsan_ignores.store(0, kRelaxed);
   t->bug_report.clear();
   t->started = false;
   t->abandoned = false;
@@ -632,6 +642,10 @@ OracleSection::OracleSection() : thread_(Me()) {
 OracleSection::~OracleSection() {
   auto* me = static_cast<VThread*>(thread_);
   if (me != nullptr && me->oracle_depth.fetch_sub(1, kRelaxed) == 1) me->quiet.store(false, kRelaxed);
+}
+
+void NoteTsanIgnore(int delta) {
+  if (VThread* me = Me()) me->tsan_ignores.fetch_add(delta, kRelaxed);
 }
 
 int LiveVirtualThreads() { return g_shared.nlive.load(kRelaxed); }

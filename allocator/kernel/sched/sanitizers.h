@@ -90,16 +90,21 @@ class TsanIgnoreReads {
 // threads: its acquires and releases make no happens-before edge, or TSan
 // would stop seeing the races between the threads that the allocator has.
 // Its reads are unchecked too: unordered, they race by design with writers.
+// A virtual thread that BUGs inside one exits without the destructor: its
+// exit ends the ignores still open (NoteTsanIgnore counts them per thread).
+void NoteTsanIgnore(int delta);
 class TsanIgnoreSyncAndReads {
  public:
   TsanIgnoreSyncAndReads() {
 #if ZS_SCHED_TSAN
     AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
     AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
+    NoteTsanIgnore(+1);
 #endif
   }
   ~TsanIgnoreSyncAndReads() {
 #if ZS_SCHED_TSAN
+    NoteTsanIgnore(-1);
     AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
     AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
 #endif

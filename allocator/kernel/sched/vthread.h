@@ -52,6 +52,8 @@ struct VThread {
   // nothing can run before this thread blocks, so its yield points are no
   // steps until the section closes.
   std::atomic<bool> quiet{false};
+  // TsanIgnoreSyncAndReads scopes open on this thread (TSan builds).
+  std::atomic<int> tsan_ignores{0};
 
   // Written by the fiber before it exits with kBug; read after the scheduler
   // acquired done_token.

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "allocator/kernel/src/internal.h"
 #include "kernel/seq_file.h"
 
 namespace kernel {
@@ -208,10 +209,18 @@ struct FormatInfo {
   Spec specs[16];        // argument i's directive
 };
 
-const FormatInfo& InfoOf(const char* fmt) {
+const FormatInfo& InfoOf(const char* fmt, FormatInfo* scratch) {
+#ifdef ZS_KERNEL_TSAN
+  // Fibers share an OS thread, and TSan sees each as a thread of its own
+  // with no order between them: under TSan a format is parsed on every call,
+  // into the caller's scratch.
+  FormatInfo& f = *scratch;
+#else
+  (void)scratch;
   thread_local FormatInfo cache[128];
   FormatInfo& f = cache[(reinterpret_cast<uintptr_t>(fmt) >> 3) % 128];
   if (f.fmt == fmt) return f;
+#endif
   f = FormatInfo{};
   f.fmt = fmt;
   f.fast = true;
@@ -232,7 +241,12 @@ const FormatInfo& InfoOf(const char* fmt) {
 }  // namespace
 
 void seq_record::add_call(const char* fmt, va_list ap) {
-  const FormatInfo& info = InfoOf(fmt);
+#ifdef ZS_KERNEL_TSAN
+  FormatInfo scratch;
+  const FormatInfo& info = InfoOf(fmt, &scratch);
+#else
+  const FormatInfo& info = InfoOf(fmt, nullptr);
+#endif
   if (!info.fast) {
     add_text(FormatSlow(fmt, ap));
     return;
