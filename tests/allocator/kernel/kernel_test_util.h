@@ -81,4 +81,20 @@ bool eventually(Cond cond) {
 // Long enough for a thread that is not blocked to have made progress.
 inline void settle() { std::this_thread::sleep_for(std::chrono::milliseconds(50)); }
 
+// Two lock classes, each its own spin_lock_init site (lockdep tests).
+struct two_classes {
+  kernel::spinlock_t lock_a, lock_b;
+  two_classes() {
+    spin_lock_init(&lock_a);
+    spin_lock_init(&lock_b);
+  }
+};
+
+inline void lock_in_order(kernel::spinlock_t* first, kernel::spinlock_t* second) {
+  kernel::spin_lock(first);
+  kernel::spin_lock(second);
+  kernel::spin_unlock(second);
+  kernel::spin_unlock(first);
+}
+
 }  // namespace kernel_test

@@ -11,21 +11,8 @@ using kernel_test::kthread;
 
 class LockdepTest : public kernel_test::KernelTest {};
 
-// Each spin_lock_init site is its own lock class.
-struct two_classes {
-  spinlock_t lock_a, lock_b;
-  two_classes() {
-    spin_lock_init(&lock_a);
-    spin_lock_init(&lock_b);
-  }
-};
-
-void lock_in_order(spinlock_t* first, spinlock_t* second) {
-  spin_lock(first);
-  spin_lock(second);
-  spin_unlock(second);
-  spin_unlock(first);
-}
+using kernel_test::lock_in_order;
+using kernel_test::two_classes;
 
 TEST_F(LockdepTest, InversionIsReportedOnceWithBothNames) {
   two_classes l;

@@ -192,21 +192,8 @@ TEST_F(ResetTest, CachesForgetTheirObjectsAndNamesCanBeReused) {
   std::free(live);  // what an abandoned pool would keep; freed here to keep LeakSanitizer quiet
 }
 
-// Two lock classes, each its own spin_lock_init site.
-struct two_classes {
-  spinlock_t lock_a, lock_b;
-  two_classes() {
-    spin_lock_init(&lock_a);
-    spin_lock_init(&lock_b);
-  }
-};
-
-void lock_in_order(spinlock_t* first, spinlock_t* second) {
-  spin_lock(first);
-  spin_lock(second);
-  spin_unlock(second);
-  spin_unlock(first);
-}
+using kernel_test::lock_in_order;
+using kernel_test::two_classes;
 
 TEST_F(ResetTest, LockdepForgetsClassesOrderAndReports) {
   two_classes l;
