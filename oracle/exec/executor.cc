@@ -274,8 +274,8 @@ void RunState::MarkDirty(ThreadState* t, const Op& op) {
   all_dirty_ = !options_.incremental || zs_sched::LiveVirtualThreads() > 1;
   switch (op.code) {
     case OpCode::kMalloc:
-      if (op.size == 0 || op.size > kernel::PAGE_SIZE) break;  // fails before touching a class
-      dirty_[ClassIndexOfSize(op.size)] = 1;
+      // Sizes 0 and above a page fail before touching a class.
+      if (op.size != 0 && op.size <= kernel::PAGE_SIZE) dirty_[ClassIndexOfSize(op.size)] = 1;
       return;
     case OpCode::kFree:
     case OpCode::kWrite:
@@ -289,14 +289,14 @@ void RunState::MarkDirty(ThreadState* t, const Op& op) {
     case OpCode::kFailPages:
     case OpCode::kFailSlab:
     case OpCode::kPressure:
-      return;  // no call into the pool
     case OpCode::kStatPages:
     case OpCode::kStatPool:
     case OpCode::kStatClasses:
     case OpCode::kShrinkCount:
-      // Reads: no class changes in a variant that keeps the API's contract;
-      // one that breaks it is seen at the next snapshot of that class, or
-      // at the drain, which reads everything.
+      // No call into the pool (fail_*, pressure), or reads: no class changes
+      // in a variant that keeps the API's contract; one that breaks it is
+      // seen at the next snapshot of that class, or at the drain, which
+      // reads everything.
       return;
     default:
       break;
