@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_format.h"
 #include "allocator/zsmalloc/zs_introspect.h"
+#include "oracle/exec/class_list.h"
 #include "oracle/model.h"
 
 namespace zsfuzz::oracle {
@@ -78,9 +79,7 @@ class Bounds {
 
   void Classes(int t, long i, const zs_class_info& c) {
     // An empty class passes every bound below: most classes of a table.
-    bool empty = true;
-    for (unsigned long s : c.stats) empty = empty && s == 0;
-    if (empty) return;
+    if (EmptyClass(c)) return;
     const unsigned long objs = static_cast<unsigned long>(c.objs_per_zspage);
     // The inuse range of each fullness group for this geometry.
     std::array<unsigned long, 12> lo, hi;

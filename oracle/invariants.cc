@@ -96,74 +96,54 @@ class Checker {
 
   void Zspage(const zs_class_info& c, const ZspageRecord& z, const Offsets& offsets) {
     const zs_zspage_info& i = z.info;
-    // Most zspages pass: the name is made for a failure only.
-    if (!ZspageFails(c, z, offsets)) return;
-    const std::string name = Name(c, z);
+    // Most zspages pass: names are made for a failure only.
+    const auto name = [&] { return Name(c, z); };
     const unsigned int objs = static_cast<unsigned int>(c.objs_per_zspage);
     const unsigned int pages = static_cast<unsigned int>(c.pages_per_zspage);
     if (i.magic != kZspageMagic)
       return Fail("zspage.magic",
-                  absl::StrFormat("%s magic: got=%#x expected=%#x", name, i.magic, kZspageMagic));
+                  absl::StrFormat("%s magic: got=%#x expected=%#x", name(), i.magic, kZspageMagic));
     if (i.class_idx != c.index)
       return Fail("zspage.class",
-                  absl::StrFormat("%s class: got=%u expected=%u", name, i.class_idx, c.index));
+                  absl::StrFormat("%s class: got=%u expected=%u", name(), i.class_idx, c.index));
     const bool huge = objs == 1 && pages == 1;
     if (i.huge != huge)
-      return Fail("zspage.huge", absl::StrFormat("%s huge: got=%d expected=%d", name, i.huge, huge));
+      return Fail("zspage.huge", absl::StrFormat("%s huge: got=%d expected=%d", name(), i.huge, huge));
     if (i.chain_too_long || i.nr_pages != pages)
-      return Fail("zspage.pages", absl::StrFormat("%s pages: got=%s%u expected=%u", name,
+      return Fail("zspage.pages", absl::StrFormat("%s pages: got=%s%u expected=%u", name(),
                                                   i.chain_too_long ? "more than " : "", i.nr_pages, pages));
     for (unsigned int p = 0; p < pages; p++) {
-      const std::string page = absl::StrFormat("%s page %u (pfn %#x)", name, p, i.pfn[p]);
+      const auto page = [&] { return absl::StrFormat("%s page %u (pfn %#x)", name(), p, i.pfn[p]); };
       const unsigned int bit = 1U << p;
-      if (i.foreign_mask & bit) return Fail("page.zspage", page + " zspage: points at another zspage");
+      if (i.foreign_mask & bit) return Fail("page.zspage", page() + " zspage: points at another zspage");
       if (((i.private_mask & bit) != 0) != (p == 0))
-        return Fail("page.private", absl::StrFormat("%s PG_private: got=%d expected=%d", page,
+        return Fail("page.private", absl::StrFormat("%s PG_private: got=%d expected=%d", page(),
                                                     (i.private_mask & bit) != 0, p == 0));
-      if (!(i.zsmalloc_mask & bit)) return Fail("page.type", page + " page type: not PGTY_zsmalloc");
-      if (!(i.movable_mask & bit)) return Fail("page.movable", page + " movable ops: not zsmalloc's");
-      if (i.locked_mask & bit) return Fail("page.locked", page + " page lock: held at a quiescent point");
+      if (!(i.zsmalloc_mask & bit)) return Fail("page.type", page() + " page type: not PGTY_zsmalloc");
+      if (!(i.movable_mask & bit)) return Fail("page.movable", page() + " movable ops: not zsmalloc's");
+      if (i.locked_mask & bit) return Fail("page.locked", page() + " page lock: held at a quiescent point");
       if (i.first_obj_offset[p] != offsets[p])
-        return Fail("page.first_obj_offset", absl::StrFormat("%s first_obj_offset: got=%u expected=%u", page,
-                                                             i.first_obj_offset[p], offsets[p]));
+        return Fail("page.first_obj_offset", absl::StrFormat("%s first_obj_offset: got=%u expected=%u",
+                                                             page(), i.first_obj_offset[p], offsets[p]));
     }
     if (i.list != i.fullness)
-      return Fail("zspage.list", absl::StrFormat("%s list: on=%s fullness=%s", name, ClassStatName(i.list),
+      return Fail("zspage.list", absl::StrFormat("%s list: on=%s fullness=%s", name(), ClassStatName(i.list),
                                                  ClassStatName(i.fullness)));
     const int group = FullnessGroup(i.inuse, objs);
     if (i.inuse > objs || static_cast<int>(i.fullness) != group)
-      return Fail(
-          "zspage.fullness",
-          absl::StrFormat("%s fullness: got=%s expected=%s (inuse %u of %u)", name, ClassStatName(i.fullness),
-                          i.inuse > objs ? "none" : ClassStatName(group), i.inuse, objs));
+      return Fail("zspage.fullness",
+                  absl::StrFormat("%s fullness: got=%s expected=%s (inuse %u of %u)", name(),
+                                  ClassStatName(i.fullness), i.inuse > objs ? "none" : ClassStatName(group),
+                                  i.inuse, objs));
     if (i.nr_allocated != i.inuse)
       return Fail("zspage.allocated",
-                  absl::StrFormat("%s allocated headers: got=%u inuse=%u", name, i.nr_allocated, i.inuse));
+                  absl::StrFormat("%s allocated headers: got=%u inuse=%u", name(), i.nr_allocated, i.inuse));
     if (i.free_list_bad)
-      return Fail("zspage.freelist", name + " free list: loops or passes an allocated slot");
+      return Fail("zspage.freelist", name() + " free list: loops or passes an allocated slot");
     if (i.nr_free != objs - i.inuse)
       return Fail("zspage.freelist_length",
-                  absl::StrFormat("%s free list length: got=%u expected=%u (%u of %u in use)", name,
+                  absl::StrFormat("%s free list length: got=%u expected=%u (%u of %u in use)", name(),
                                   i.nr_free, objs - i.inuse, i.inuse, objs));
-  }
-
-  // Whether Zspage() would report anything: the same conditions, no text.
-  static bool ZspageFails(const zs_class_info& c, const ZspageRecord& z, const Offsets& offsets) {
-    const zs_zspage_info& i = z.info;
-    const unsigned int objs = static_cast<unsigned int>(c.objs_per_zspage);
-    const unsigned int pages = static_cast<unsigned int>(c.pages_per_zspage);
-    if (i.magic != kZspageMagic || i.class_idx != c.index || i.huge != (objs == 1 && pages == 1) ||
-        i.chain_too_long || i.nr_pages != pages)
-      return true;
-    for (unsigned int p = 0; p < pages; p++) {
-      const unsigned int bit = 1U << p;
-      if ((i.foreign_mask & bit) || ((i.private_mask & bit) != 0) != (p == 0) || !(i.zsmalloc_mask & bit) ||
-          !(i.movable_mask & bit) || (i.locked_mask & bit) || i.first_obj_offset[p] != offsets[p])
-        return true;
-    }
-    return i.list != i.fullness || i.inuse > objs ||
-           static_cast<int>(i.fullness) != FullnessGroup(i.inuse, objs) || i.nr_allocated != i.inuse ||
-           i.free_list_bad || i.nr_free != objs - i.inuse;
   }
 
   void ClassStats(const ClassWalk& c) {

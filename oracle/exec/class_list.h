@@ -16,12 +16,31 @@
 #pragma once
 
 #include <cstddef>
+#include <iterator>
 #include <memory>
 #include <vector>
 
 #include "allocator/zsmalloc/zs_introspect.h"
 
 namespace zsfuzz {
+
+// Every field equal. Field by field, not memcmp: a fuzzing build's libFuzzer
+// hooks every memcmp.
+inline bool SameClassInfo(const zs_class_info& a, const zs_class_info& b) {
+  if (a.index != b.index || a.size != b.size || a.objs_per_zspage != b.objs_per_zspage ||
+      a.pages_per_zspage != b.pages_per_zspage)
+    return false;
+  for (size_t s = 0; s < std::size(a.stats); s++)
+    if (a.stats[s] != b.stats[s]) return false;
+  return true;
+}
+
+// No zspage and no object, by the class's stats.
+inline bool EmptyClass(const zs_class_info& c) {
+  for (unsigned long s : c.stats)
+    if (s != 0) return false;
+  return true;
+}
 
 class ClassList {
  public:

@@ -93,23 +93,6 @@ void KeepAbandonedPool(zs_pool* pool, std::vector<unsigned long> live_handles) {
 
 namespace exec_internal {
 
-// Field by field, not memcmp: a fuzzing build's libFuzzer hooks every memcmp.
-bool SameClassInfo(const zs_class_info& a, const zs_class_info& b) {
-  if (a.index != b.index || a.size != b.size || a.objs_per_zspage != b.objs_per_zspage ||
-      a.pages_per_zspage != b.pages_per_zspage)
-    return false;
-  for (size_t s = 0; s < std::size(a.stats); s++)
-    if (a.stats[s] != b.stats[s]) return false;
-  return true;
-}
-
-// No zspage and no object, by its stats.
-bool EmptyClass(const zs_class_info& c) {
-  for (unsigned long s : c.stats)
-    if (s != 0) return false;
-  return true;
-}
-
 const std::array<ClassGeometry, kNumClassIndices>& GeometryOf(const zs_variant_ops* v, zs_pool* pool,
                                                               unsigned int chain_size) {
   // The table depends on the variant and the chain size only: read once per

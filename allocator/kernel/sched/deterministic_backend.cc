@@ -244,7 +244,7 @@ class Execution {
 
   RunResult Run();
   // The yield fast path, on the yielding fiber (see YieldInPlace).
-  bool YieldInPlace(VThread* me, const char* site, const void* obj);
+  void YieldInPlace(VThread* me, const char* site, const void* obj);
 
   // Called on the failing fiber when the kernel BUGs or a sanitizer reports.
   void PrintTail(const char* what, const VThread* t) const;
@@ -354,24 +354,20 @@ bool Execution::PickNext(TaskId* next) {
 // for the two context switches and the loop it saves. Not under TSan: there
 // the fibers' switches carry no happens-before, so the scheduler's memory
 // must only be touched by the scheduler.
-bool Execution::YieldInPlace(VThread* me, const char* site, const void* obj) {
+void Execution::YieldInPlace(VThread* me, const char* site, const void* obj) {
   Record(me, StepKind::kYield, site, obj, 0);
   TaskId next;
-  if (!PickNext(&next)) {
-    // The run ends (the step budget): the scheduler finds that again at the
-    // top of its loop, and this thread stays parked as in the slow path.
-    Post(me, Request::kYieldDecided, site, obj);
-    Park(me);
-    return true;
-  }
-  if (next == me->id) {
+  const bool picked = PickNext(&next);
+  if (picked && next == me->id) {
     current_ = next;
-    return true;
+    return;
   }
-  decided_next_ = next;
+  // Another thread runs next; or the run ends (the step budget), which the
+  // scheduler finds again at the top of its loop while this thread stays
+  // parked, as in the slow path.
+  if (picked) decided_next_ = next;
   Post(me, Request::kYieldDecided, site, obj);
   Park(me);
-  return true;
 }
 
 void Execution::Record(VThread* t, StepKind kind, const char* site, const void* obj, uint64_t value) {
@@ -577,7 +573,8 @@ void Execution::PrintTail(const char* what, const VThread* t) const {
 
 bool YieldInPlace(Execution* ex, VThread* me, const char* site, const void* obj) {
   if (kTsan || ex == nullptr) return false;
-  return ex->YieldInPlace(me, site, obj);
+  ex->YieldInPlace(me, site, obj);
+  return true;
 }
 
 void OnKernelBug(const char* report) {
