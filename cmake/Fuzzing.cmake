@@ -13,10 +13,13 @@
 set(ZSFUZZ_ENGINE "driver" CACHE STRING "Fuzz engine wiring: driver, libfuzzer or afl")
 set_property(CACHE ZSFUZZ_ENGINE PROPERTY STRINGS driver libfuzzer afl)
 
+# Both libFuzzer wirings leave the harness out of the coverage feedback
+# (cmake/coverage-ignorelist.txt says what and why); AFL++ instruments it all.
+set(zs_coverage_ignorelist "-fsanitize-coverage-ignorelist=${CMAKE_CURRENT_LIST_DIR}/coverage-ignorelist.txt")
 if(ZSFUZZ_ENGINE STREQUAL "driver")
-  add_compile_options(-fsanitize-coverage=inline-8bit-counters,pc-table)
+  add_compile_options(-fsanitize-coverage=inline-8bit-counters,pc-table ${zs_coverage_ignorelist})
 elseif(ZSFUZZ_ENGINE STREQUAL "libfuzzer")
-  add_compile_options(-fsanitize=fuzzer-no-link)
+  add_compile_options(-fsanitize=fuzzer-no-link ${zs_coverage_ignorelist})
 elseif(ZSFUZZ_ENGINE STREQUAL "afl")
   if(NOT CMAKE_CXX_COMPILER MATCHES "afl-")
     message(FATAL_ERROR "ZSFUZZ_ENGINE=afl needs CMAKE_CXX_COMPILER=afl-clang-lto++ (use the afl preset)")
