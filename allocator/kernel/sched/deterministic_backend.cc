@@ -82,7 +82,9 @@ void Block(VThread* me, WaitKind kind, const void* obj, const char* site, unsign
   me->wait_obj.store(obj, kRelaxed);
   me->wait_site.store(site, kRelaxed);
   me->wait_seq.store(seq, kRelaxed);
-  me->state.store(ThreadState::kBlocked, kRelaxed);
+  if (kind == WaitKind::kLock)
+    g_shared.lock_waiters.store(g_shared.lock_waiters.load(kRelaxed) + 1, kRelaxed);
+  SetState(me, ThreadState::kBlocked);
   Post(me, Request::kBlock, site, obj);
   Park(me);
 }
@@ -141,13 +143,15 @@ void OpSpinWait(const void* obj, const char* site) {
 }
 
 void OpSpinWake(const void* obj) {
+  if (g_shared.lock_waiters.load(kRelaxed) == 0) return;
   const int n = g_shared.nlive.load(kRelaxed);
   for (int i = 0; i < n; i++) {
     VThread* t = g_shared.live[i].load(kRelaxed);
     if (t->state.load(kRelaxed) == ThreadState::kBlocked && t->wait_kind.load(kRelaxed) == WaitKind::kLock &&
         t->wait_obj.load(kRelaxed) == obj) {
       t->wait_kind.store(WaitKind::kNone, kRelaxed);
-      t->state.store(ThreadState::kRunnable, kRelaxed);
+      g_shared.lock_waiters.store(g_shared.lock_waiters.load(kRelaxed) - 1, kRelaxed);
+      SetState(t, ThreadState::kRunnable);
     }
   }
 }
@@ -167,7 +171,7 @@ void OpWqWake(kernel::wait_queue_head* wq) {
         t->wait_kind.load(kRelaxed) == WaitKind::kWaitQueue && t->wait_obj.load(kRelaxed) == wq &&
         t->wait_seq.load(kRelaxed) != seq) {
       t->wait_kind.store(WaitKind::kNone, kRelaxed);
-      t->state.store(ThreadState::kRunnable, kRelaxed);
+      SetState(t, ThreadState::kRunnable);
     }
   }
 }
@@ -270,8 +274,9 @@ class Execution {
   std::vector<VThread*> threads_;  // by id
   std::vector<VThread*> live_;     // not exited, by id
   std::vector<TaskId> runnable_;
-  TaskId current_ = -1;       // the thread that ran the last step
-  TaskId decided_next_ = -1;  // kYieldDecided: the thread the fiber's decision picked
+  uint64_t runnable_changes_ = 0;  // g_shared.state_changes when runnable_ was built
+  TaskId current_ = -1;            // the thread that ran the last step
+  TaskId decided_next_ = -1;       // kYieldDecided: the thread the fiber's decision picked
   RunStatus status_ = RunStatus::kFinished;
   uint64_t oracle_steps_ = 0;
   VThread* bug_thread_ = nullptr;
@@ -301,7 +306,7 @@ VThread* Execution::NewThread(void (*fn)(void*), void* data, const char* name, V
   t->task.held.off = 0;
   t->task.should_stop.store(false, kRelaxed);
   t->task.backend = t;
-  t->state.store(ThreadState::kRunnable, kRelaxed);
+  SetState(t, ThreadState::kRunnable);
   t->wait_kind.store(WaitKind::kNone, kRelaxed);
   t->wait_obj.store(nullptr, kRelaxed);
   t->request.store(Request::kNone, kRelaxed);
@@ -329,12 +334,17 @@ void Execution::RemoveLive(VThread* t) {
   g_shared.nlive.store(static_cast<int>(live_.size()), kRelaxed);
 }
 
-// The top of the scheduler loop: the runnable set, the end of the run (no
-// thread runnable, or the step budget spent), else the schedule's pick.
+// The top of the scheduler loop: the runnable set (rebuilt only when a
+// thread's state changed), the end of the run (no thread runnable, or the
+// step budget spent), else the schedule's pick.
 bool Execution::PickNext(TaskId* next) {
-  runnable_.clear();
-  for (VThread* t : live_)
-    if (t->state.load(kRelaxed) == ThreadState::kRunnable) runnable_.push_back(t->id);
+  const uint64_t changes = g_shared.state_changes.load(kRelaxed);
+  if (changes != runnable_changes_) {
+    runnable_changes_ = changes;
+    runnable_.clear();
+    for (VThread* t : live_)
+      if (t->state.load(kRelaxed) == ThreadState::kRunnable) runnable_.push_back(t->id);
+  }
   if (runnable_.empty()) {
     status_ = live_.empty() ? RunStatus::kFinished : RunStatus::kDeadlock;
     return false;
@@ -424,19 +434,19 @@ void Execution::Handle(VThread* t) {
     }
     case Request::kExit:
       Record(t, StepKind::kExit, "exit", nullptr, 0);
-      t->state.store(ThreadState::kExited, kRelaxed);
+      SetState(t, ThreadState::kExited);
       RemoveLive(t);
       for (VThread* u : live_) {
         if (u->state.load(kRelaxed) == ThreadState::kBlocked &&
             u->wait_kind.load(kRelaxed) == WaitKind::kJoin && u->wait_obj.load(kRelaxed) == t) {
           u->wait_kind.store(WaitKind::kNone, kRelaxed);
-          u->state.store(ThreadState::kRunnable, kRelaxed);
+          SetState(u, ThreadState::kRunnable);
         }
       }
       break;
     case Request::kBug:
       TsanAcquire(&t->done_token);  // for bug_report; the run ends here anyway
-      t->state.store(ThreadState::kExited, kRelaxed);
+      SetState(t, ThreadState::kExited);
       t->abandoned = true;
       RemoveLive(t);
       status_ = RunStatus::kBug;
@@ -454,6 +464,7 @@ RunResult Execution::Run() {
   trace_.Reset(options_.record_trace);
   scheduler_->NewExecution();
   lockdep_base_ = kernel::lockdep_report_count();
+  g_shared.lock_waiters.store(0, kRelaxed);
   g_execution.store(this, kRelaxed);
   NewThread(&RootMain, &root_, "root", nullptr);
   current_ = -1;

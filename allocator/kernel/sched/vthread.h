@@ -79,9 +79,22 @@ struct SharedState {
   std::atomic<VThread*> current{nullptr};  // the running virtual thread; null in the scheduler
   std::atomic<VThread*> live[kMaxLiveThreads] = {};
   std::atomic<int> nlive{0};
+  // Counts changes of any thread's state (SetState): the scheduler rebuilds
+  // its runnable list only when this moved since the last step.
+  std::atomic<uint64_t> state_changes{0};
+  // Threads blocked in spin_wait: an unlock with none has nobody to wake.
+  std::atomic<int> lock_waiters{0};
 };
 
 extern SharedState g_shared;
+
+// Every change of a thread's state goes through here. A plain increment:
+// fibers and the scheduler share one OS thread and never run at once.
+inline void SetState(VThread* t, ThreadState s) {
+  t->state.store(s, std::memory_order_relaxed);
+  g_shared.state_changes.store(g_shared.state_changes.load(std::memory_order_relaxed) + 1,
+                               std::memory_order_relaxed);
+}
 
 [[noreturn]] void Fatal(const char* what);
 

@@ -119,19 +119,17 @@ constinit const sched_ops free_running_ops = {
     .kthread_join = fr_kthread_join,
 };
 
-constinit std::atomic<const sched_ops*> active_ops{&free_running_ops};
-
 }  // namespace
+
+namespace internal {
+constinit std::atomic<const sched_ops*> active_sched_ops{&free_running_ops};
+}  // namespace internal
 
 const sched_ops& free_running_sched_ops() { return free_running_ops; }
 
 void set_sched_ops(const sched_ops* ops) {
-  active_ops.store(ops ? ops : &free_running_ops, std::memory_order_release);
+  internal::active_sched_ops.store(ops ? ops : &free_running_ops, std::memory_order_release);
 }
-
-const sched_ops& get_sched_ops() { return *active_ops.load(std::memory_order_acquire); }
-
-task_struct* get_current() { return get_sched_ops().current(); }
 
 void set_task_comm(task_struct* task, const char* name) {
   std::snprintf(task->comm, sizeof(task->comm), "%s", name ? name : "");

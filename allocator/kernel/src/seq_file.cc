@@ -5,10 +5,9 @@
 // show functions use (%[-0][width][h|l|ll|z](d|i|u|x|X|c|s) and %%): the
 // debugfs class table is about 1,750 calls, and formatting each twice through
 // vsnprintf cost more than the rest of an oracle check. Any other directive
-// (precision, '*', %p, floating point), or a text longer than the stack
-// buffer, goes to vsnprintf. A seq_record keeps a call's format and arguments
-// instead, parsing each format once.
-#include <cstdarg>
+// (precision, '*', %p, floating point) goes to snprintf (seq_file.h). A
+// seq_record keeps a call's format and argument words instead, and parses a
+// format once per address.
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -25,21 +24,6 @@ struct dentry {
 namespace {
 
 dentry dummy_dentry;
-
-// The vsnprintf path: measure, then format.
-std::string FormatSlow(const char* fmt, va_list ap) {
-  va_list ap2;
-  va_copy(ap2, ap);
-  std::string out;
-  const int n = std::vsnprintf(nullptr, 0, fmt, ap);
-  if (n > 0) {
-    out.resize(static_cast<size_t>(n) + 1);
-    std::vsnprintf(out.data(), out.size(), fmt, ap2);
-    out.pop_back();
-  }
-  va_end(ap2);
-  return out;
-}
 
 enum class Length : uint8_t { kInt, kShort, kChar, kLong, kLongLong, kSize };
 
@@ -96,25 +80,26 @@ Spec ParseSpec(const char** pp) {
 
 bool TakesArg(const Spec& s) { return s.conv != '%'; }
 
-// An integer argument as printf reads it for `s`, widened to 64 bits (sign-
-// extended for d and i, zero-extended otherwise).
-inline uint64_t IntArg(const Spec& s, va_list* ap) {
+// An integer argument as printf reads it for `s`, from its 64-bit word (the
+// argument sign-extended if its type is signed): narrowed to the directive's
+// length, then sign-extended for d and i and zero-extended otherwise.
+inline uint64_t Narrow(const Spec& s, uint64_t v) {
   const bool is_signed = s.conv == 'd' || s.conv == 'i';
   switch (s.len) {
     case Length::kLong:
     case Length::kLongLong:
     case Length::kSize:  // all 64-bit here
-      return va_arg(*ap, uint64_t);
+      return v;
     case Length::kShort:
-      return is_signed ? static_cast<uint64_t>(static_cast<short>(va_arg(*ap, int)))
-                       : static_cast<unsigned short>(va_arg(*ap, unsigned));
+      return is_signed ? static_cast<uint64_t>(static_cast<int64_t>(static_cast<int16_t>(v)))
+                       : static_cast<uint16_t>(v);
     case Length::kChar:
-      return is_signed ? static_cast<uint64_t>(static_cast<signed char>(va_arg(*ap, int)))
-                       : static_cast<unsigned char>(va_arg(*ap, unsigned));
+      return is_signed ? static_cast<uint64_t>(static_cast<int64_t>(static_cast<int8_t>(v)))
+                       : static_cast<uint8_t>(v);
     default:
-      if (s.conv == 'c') return static_cast<unsigned char>(va_arg(*ap, int));
-      return is_signed ? static_cast<uint64_t>(static_cast<int64_t>(va_arg(*ap, int)))
-                       : va_arg(*ap, unsigned);
+      if (s.conv == 'c') return static_cast<uint8_t>(v);
+      return is_signed ? static_cast<uint64_t>(static_cast<int64_t>(static_cast<int32_t>(v)))
+                       : static_cast<uint32_t>(v);
   }
 }
 
@@ -133,7 +118,7 @@ char* FormatField(char* out, char* const limit, const Spec& spec, uint64_t v, co
       width = 0;
       break;
     case 'c':
-      num[0] = static_cast<char>(v);
+      num[0] = static_cast<char>(Narrow(spec, v));
       zero = false;
       break;
     case 's':
@@ -142,6 +127,7 @@ char* FormatField(char* out, char* const limit, const Spec& spec, uint64_t v, co
       zero = false;
       break;
     default: {  // d i u x X
+      v = Narrow(spec, v);
       if ((spec.conv == 'd' || spec.conv == 'i') && static_cast<int64_t>(v) < 0) {
         negative = true;
         v = uint64_t{0} - v;
@@ -199,15 +185,16 @@ char* Format(char* out, char* const limit, const char* fmt, NextArg next) {
   }
 }
 
-// What a record needs of a format: its directives' kinds. Parsed once per
-// address (formats are literals in a record, seq_file.h).
+// What a record needs of a format: whether Format handles all of it, how
+// many arguments it takes and which are strings. Parsed once per address
+// (formats are literals in a record, seq_file.h).
 struct FormatInfo {
   const char* fmt = nullptr;
-  bool fast = false;  // every directive is one Format handles
+  bool fast = false;
   uint8_t nargs = 0;
-  bool is_str[16] = {};  // argument i is a %s
-  Spec specs[16];        // argument i's directive
+  uint32_t str_mask = 0;  // bit i: argument i is a %s
 };
+constexpr int kMaxArgs = 32;
 
 const FormatInfo& InfoOf(const char* fmt, FormatInfo* scratch) {
 #ifdef ZS_KERNEL_TSAN
@@ -227,43 +214,46 @@ const FormatInfo& InfoOf(const char* fmt, FormatInfo* scratch) {
   for (const char* p = fmt; *p;) {
     if (*p++ != '%') continue;
     const Spec spec = ParseSpec(&p);
-    if (spec.conv == 0 || f.nargs == 16) {
+    if (spec.conv == 0 || f.nargs == kMaxArgs) {
       f.fast = false;
       break;
     }
     if (!TakesArg(spec)) continue;
-    f.is_str[f.nargs] = spec.conv == 's';
-    f.specs[f.nargs++] = spec;
+    if (spec.conv == 's') f.str_mask |= uint32_t{1} << f.nargs;
+    f.nargs++;
   }
   return f;
 }
 
 }  // namespace
 
-void seq_record::add_call(const char* fmt, va_list ap) {
+bool seq_record::add_call(const char* fmt, const seq_arg* args, size_t n) {
 #ifdef ZS_KERNEL_TSAN
   FormatInfo scratch;
   const FormatInfo& info = InfoOf(fmt, &scratch);
 #else
   const FormatInfo& info = InfoOf(fmt, nullptr);
 #endif
-  if (!info.fast) {
-    add_text(FormatSlow(fmt, ap));
-    return;
-  }
+  if (!info.fast || info.nargs != n) [[unlikely]]
+    return false;
   calls_.push_back(call{fmt, static_cast<uint32_t>(args_.size()), info.nargs});
-  va_list args;  // a parameter va_list is a pointer here: take a real one
-  va_copy(args, ap);
-  for (int i = 0; i < info.nargs; i++) {
-    if (info.is_str[i]) {
-      const char* str = va_arg(args, const char*);
+  if (info.str_mask != 0) [[unlikely]] {
+    add_strings(args, n, info.str_mask);
+    return true;
+  }
+  for (size_t i = 0; i < n; i++) args_.push_back(args[i].word);
+  return true;
+}
+
+void seq_record::add_strings(const seq_arg* args, size_t n, uint32_t str_mask) {
+  for (size_t i = 0; i < n; i++) {
+    if (str_mask >> i & 1) {
       args_.push_back(strs_.size());
-      strs_.emplace_back(str != nullptr ? str : "(null)");
+      strs_.emplace_back(args[i].str != nullptr ? args[i].str : "(null)");
     } else {
-      args_.push_back(IntArg(info.specs[i], &args));
+      args_.push_back(args[i].word);
     }
   }
-  va_end(args);
 }
 
 void seq_record::add_text(std::string text) {
@@ -333,41 +323,37 @@ bool seq_record::same_text(const seq_record& other) const {
   return same_calls(other) || text() == other.text();
 }
 
-void seq_printf(seq_file* s, const char* fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  if (s->record != nullptr) {
-    s->record->add_call(fmt, ap);
-    va_end(ap);
-    return;
-  }
-  va_list slow;
-  va_copy(slow, ap);
+namespace seq_internal {
+
+bool write_args(seq_file* s, const char* fmt, const seq_arg* args, size_t n) {
+  if (s->record != nullptr) return s->record->add_call(fmt, args, n);
   char buf[256];
-  const char* end =
-      Format(buf, buf + sizeof buf, fmt, [&ap](const Spec& spec, uint64_t* v, const char** str) {
-        if (spec.conv == 's') {
-          *str = va_arg(ap, const char*);
-        } else {
-          *v = IntArg(spec, &ap);
-        }
-      });
-  if (end != nullptr) {
-    s->buf.append(buf, static_cast<size_t>(end - buf));
-  } else {
-    s->buf += FormatSlow(fmt, slow);
-  }
-  va_end(slow);
-  va_end(ap);
+  size_t k = 0;
+  bool short_of_args = false;
+  const char* end = Format(buf, buf + sizeof buf, fmt, [&](const Spec&, uint64_t* v, const char** str) {
+    if (k == n) {
+      short_of_args = true;
+      return;
+    }
+    *v = args[k].word;
+    *str = args[k++].str;
+  });
+  if (end == nullptr || short_of_args || k != n) return false;
+  s->buf.append(buf, static_cast<size_t>(end - buf));
+  return true;
 }
 
-void seq_puts(seq_file* s, const char* str) {
+void write_text(seq_file* s, std::string text) {
   if (s->record != nullptr) {
-    s->record->add_text(str);
+    s->record->add_text(std::move(text));
   } else {
-    s->buf += str;
+    s->buf += text;
   }
 }
+
+}  // namespace seq_internal
+
+void seq_puts(seq_file* s, const char* str) { seq_internal::write_text(s, str); }
 
 dentry* debugfs_create_dir(const char* /*name*/, dentry* /*parent*/) { return &dummy_dentry; }
 

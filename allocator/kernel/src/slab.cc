@@ -65,7 +65,8 @@ void drain_quarantine(kmem_cache* cache) {
     really_free(cache, cache->ring[(cache->head + i) % SLAB_QUARANTINE_OBJECTS]);
   cache->head = 0;
   cache->count = 0;
-  cache->quarantined.clear();
+  // clear() zeroes the whole bucket array even when there is nothing in it.
+  if (!cache->quarantined.empty()) cache->quarantined.clear();
 }
 
 }  // namespace

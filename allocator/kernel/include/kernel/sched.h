@@ -52,9 +52,18 @@ struct sched_ops {
 // The free-running backend (real OS threads). Installed by default.
 const sched_ops& free_running_sched_ops();
 void set_sched_ops(const sched_ops* ops);
-const sched_ops& get_sched_ops();
 
-task_struct* get_current();
+namespace internal {
+// set_sched_ops()'s choice. In the header so that get_current() and
+// yield_point(), called on every lock operation, are two loads and a call.
+extern std::atomic<const sched_ops*> active_sched_ops;
+}  // namespace internal
+
+inline const sched_ops& get_sched_ops() {
+  return *internal::active_sched_ops.load(std::memory_order_acquire);
+}
+
+inline task_struct* get_current() { return get_sched_ops().current(); }
 void set_task_comm(task_struct* task, const char* name);
 
 inline void yield_point(const char* site, const void* obj) { get_sched_ops().yield_point(site, obj); }
