@@ -72,10 +72,18 @@ struct ClassGeometry {
   int pages_per_zspage = 0;
 };
 
-// The class table of variant `v` at `chain_size`, read from `pool` (a new
-// pool of that chain size) the first time and cached for the process.
-const std::array<ClassGeometry, kNumClassIndices>& GeometryOf(const zs_variant_ops* v, zs_pool* pool,
-                                                              unsigned int chain_size);
+// What a new pool of variant `v` at `chain_size` looks like: its class
+// table, and the class_info of its canonical classes (in index order, empty).
+// Read from `pool` (a new pool of that chain size) the first time and cached
+// for the process.
+struct PoolGeometry {
+  std::array<ClassGeometry, kNumClassIndices> classes{};
+  // A run's first snapshot starts from these entries and reads every class:
+  // the classes its first op left alone keep sharing them, so they cost no
+  // allocation.
+  ClassList empty_classes;
+};
+const PoolGeometry& GeometryOf(const zs_variant_ops* v, zs_pool* pool, unsigned int chain_size);
 
 class RunState {
  public:
@@ -139,6 +147,7 @@ class RunState {
   long pages_base_ = 0;
   long zspages_base_ = 0;
   std::array<ClassGeometry, kNumClassIndices> geometry_{};  // a copy of GeometryOf's
+  const ClassList* empty_classes_ = nullptr;                // GeometryOf's
   std::unique_ptr<Slot[]> slots_;
   int nr_slots_ = 0;
   // Relaxed, like the PFNs: what each program thread is in the middle of
@@ -156,6 +165,8 @@ class RunState {
   // The next snapshot reads every class but marks dirty_ only the classes
   // that changed or hold anything (an op that may touch any class).
   bool refine_ = false;
+  // zs_sched::ThreadSwitches() when the last snapshot began its reads.
+  uint64_t switches_mark_ = 0;
   size_t live_hint_ = 0;  // live slots at the last snapshot: the next one's reserve
   std::unique_ptr<uint64_t[]> slot_checksum_;
   std::unique_ptr<bool[]> checksum_known_;

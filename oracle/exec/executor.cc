@@ -93,18 +93,17 @@ void KeepAbandonedPool(zs_pool* pool, std::vector<unsigned long> live_handles) {
 
 namespace exec_internal {
 
-const std::array<ClassGeometry, kNumClassIndices>& GeometryOf(const zs_variant_ops* v, zs_pool* pool,
-                                                              unsigned int chain_size) {
+const PoolGeometry& GeometryOf(const zs_variant_ops* v, zs_pool* pool, unsigned int chain_size) {
   // The table depends on the variant and the chain size only: read once per
   // pair in a process (255 class_info calls, each under a class lock).
-  static auto* cache = new std::map<std::pair<const zs_variant_ops*, unsigned int>,
-                                    std::array<ClassGeometry, kNumClassIndices>>;
+  static auto* cache = new std::map<std::pair<const zs_variant_ops*, unsigned int>, PoolGeometry>;
   auto [it, added] = cache->try_emplace({v, chain_size});
   if (added) {
     for (unsigned int i = 0; i < kNumClassIndices; i++) {
       zs_class_info ci{};
       v->introspect->class_info(pool, i, &ci);
-      it->second[i] = {ci.index, ci.pages_per_zspage};
+      it->second.classes[i] = {ci.index, ci.pages_per_zspage};
+      if (ci.index == i) it->second.empty_classes.push_back(ci);
     }
   }
   return it->second;
@@ -138,7 +137,9 @@ void RunState::Root() {
   result_->pool_created = true;
   {
     OracleReads not_the_program;
-    geometry_ = GeometryOf(v_, pool_, program_.chain_size);
+    const PoolGeometry& geometry = GeometryOf(v_, pool_, program_.chain_size);
+    geometry_ = geometry.classes;
+    empty_classes_ = &geometry.empty_classes;
     for (unsigned int i = 0; i < kNumClassIndices; i++) {
       // Merged indices share their canonical class's lock: one name, the canonical index.
       if (geometry_[i].canonical == i)
@@ -211,8 +212,6 @@ void RunState::RunThread(ThreadState* t, bool sequential) {
     RunOp(t, ops[i], &results[i]);
     if (options_.ops_done != nullptr) options_.ops_done->fetch_add(1, std::memory_order_relaxed);
     if (!sequential || !options_.snapshots) continue;
-    // A kworker may have run inside the op (a deferred free it kicked).
-    if (zs_sched::LiveVirtualThreads() > 1) MarkAllDirty();
     result_->after_op.emplace_back();
     Snapshot* snap = &result_->after_op.back();
     TakeSnapshot(snap, /*with_table=*/false);
@@ -254,7 +253,7 @@ void RunState::MarkAllDirty() {
 void RunState::MarkDirty(ThreadState* t, const Op& op) {
   dirty_.fill(0);
   refine_ = false;
-  all_dirty_ = !options_.incremental || zs_sched::LiveVirtualThreads() > 1;
+  all_dirty_ = !options_.incremental;
   switch (op.code) {
     case OpCode::kMalloc:
       // Sizes 0 and above a page fail before touching a class.
@@ -295,6 +294,16 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
   kernel::yield_point(kSnapshotSite, nullptr);
   OracleReads not_the_program;
   s->taken = true;
+  // Another virtual thread (a kworker running a deferred free) ran since the
+  // last snapshot began its reads, in the op or in the oracle's reads after
+  // it: it may have changed any class, so every class is read again, and
+  // those that changed or hold anything are marked.
+  const uint64_t switches = zs_sched::ThreadSwitches();
+  if (switches != switches_mark_ && !all_dirty_) {
+    refine_ = true;
+    all_dirty_ = true;
+  }
+  switches_mark_ = switches;
   if (with_table) {
     kernel::seq_file table;
     table.record = &s->class_table;  // compared as calls, made text only when read
@@ -305,11 +314,10 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
     args_hint = s->class_table.nr_args();
   }
   if (class_cache_.empty()) {
-    for (unsigned int i = 0; i < kNumClassIndices; i++) {
-      if (geometry_[i].canonical != i) continue;
-      class_pos_[i] = static_cast<int>(class_cache_.size());
-      class_cache_.push_back(zs_class_info{});
-    }
+    int pos = 0;
+    for (unsigned int i = 0; i < kNumClassIndices; i++)
+      if (geometry_[i].canonical == i) class_pos_[i] = pos++;
+    class_cache_ = *empty_classes_;
     slot_checksum_ = std::make_unique<uint64_t[]>(nr_slots_);
     checksum_known_ = std::make_unique<bool[]>(nr_slots_);
     all_dirty_ = true;

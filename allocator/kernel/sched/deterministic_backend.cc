@@ -481,6 +481,7 @@ RunResult Execution::Run() {
         threads_[next]->state.load(kRelaxed) != ThreadState::kRunnable)
       internal::Fatal("the scheduler picked a task that is not runnable");
     VThread* t = threads_[next];
+    if (next != current_) g_shared.switches.store(g_shared.switches.load(kRelaxed) + 1, kRelaxed);
     current_ = next;
     RunSlice(t);
     Handle(t);
@@ -657,6 +658,8 @@ void NoteTsanIgnore(int delta) {
 }
 
 int LiveVirtualThreads() { return g_shared.nlive.load(kRelaxed); }
+
+uint64_t ThreadSwitches() { return g_shared.switches.load(kRelaxed); }
 
 int CurrentVirtualThread() {
   const VThread* me = Me();

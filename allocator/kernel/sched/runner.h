@@ -100,6 +100,10 @@ int CurrentVirtualThread();
 // Virtual threads of the deterministic run in progress that have not exited
 // (the caller included), or 0 outside one.
 int LiveVirtualThreads();
+// How many times the running virtual thread changed since the process
+// started: equal readings on one thread mean no other virtual thread ran in
+// between. 0 outside deterministic runs (there it says nothing).
+uint64_t ThreadSwitches();
 
 // Reads that are not the program's, such as an oracle's snapshot at a
 // quiescent point, made on a virtual thread of a deterministic run. If no

@@ -84,6 +84,8 @@ struct SharedState {
   std::atomic<uint64_t> state_changes{0};
   // Threads blocked in spin_wait: an unlock with none has nobody to wake.
   std::atomic<int> lock_waiters{0};
+  // Times the scheduler ran another thread than the last one (ThreadSwitches).
+  std::atomic<uint64_t> switches{0};
 };
 
 extern SharedState g_shared;

@@ -257,8 +257,11 @@ const char* lockdep_first_report() {
 void lockdep_reset() {
   internal::tsan_ignore_sync hide;
   std::lock_guard<std::mutex> guard(graph_lock);
-  for (int c = 0; c < MAX_LOCKDEP_CLASSES; c++) {
-    for (int w = 0; w < CLASS_WORDS; w++) {
+  // Only ids 1..nr_classes were handed out since the last reset: the rest of
+  // the graph is zero already.
+  const int last = nr_classes.load(std::memory_order_relaxed);
+  for (int c = 0; c <= last; c++) {
+    for (int w = 0; w <= last / 64; w++) {
       dep_graph[c][w].store(0, std::memory_order_relaxed);
       reported[c][w].store(0, std::memory_order_relaxed);
     }
