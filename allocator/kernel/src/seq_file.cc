@@ -241,6 +241,7 @@ bool seq_record::add_call(const char* fmt, const seq_arg* args, size_t n) {
     add_strings(args, n, info.str_mask);
     return true;
   }
+  known_[known_slot(fmt)] = known_format{fmt, n};
   for (size_t i = 0; i < n; i++) args_.push_back(args[i].word);
   return true;
 }

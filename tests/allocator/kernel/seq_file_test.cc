@@ -105,6 +105,24 @@ TEST(SeqFileTest, RecordsALongFieldAndALeftOverDirective) {
   EXPECT_EQ(r.text(), "[" + long_field + "] -0042 2.50");
 }
 
+TEST(SeqFileTest, AFormatRecordedAgainGivesTheSameTextAsTheFirstTime) {
+  // The first call of a format parses it (add_call), later ones take the
+  // inline path (add_known): both must keep the arguments as snprintf reads them.
+  seq_record r;
+  seq_file s;
+  s.record = &r;
+  std::string expected;
+  for (int round = 0; round < 3; round++) {
+    const int i = -7 * round - 1;
+    seq_printf(&s, "%5d|%u|%hhu|", i, static_cast<unsigned>(i), static_cast<unsigned>(i));
+    expected += Snprintf("%5d|%u|%hhu|", i, static_cast<unsigned>(i), static_cast<unsigned>(i));
+    seq_printf(&s, "%9lu ", static_cast<unsigned long>(round) << 40);
+    expected += Snprintf("%9lu ", static_cast<unsigned long>(round) << 40);
+  }
+  EXPECT_EQ(r.nr_calls(), 6u);
+  EXPECT_EQ(r.text(), expected);
+}
+
 TEST(SeqFileTest, Appends) {
   seq_file s;
   seq_printf(&s, "%5s %d\n", "class", 7);

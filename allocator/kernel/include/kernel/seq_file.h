@@ -47,6 +47,16 @@ class seq_record {
   // add_call adds nothing and returns false when `fmt` has a directive the
   // one-pass formatter leaves to snprintf, or does not take `n` arguments.
   bool add_call(const char* fmt, const seq_arg* args, size_t n);
+  // add_call's common case, inline: a format this record took before with
+  // `n` integer arguments (`words`, seq_arg::word each). False: not known
+  // yet, nothing added.
+  bool add_known(const char* fmt, const uint64_t* words, size_t n) {
+    const size_t k = known_slot(fmt);
+    if (known_[k].fmt != fmt || known_[k].nargs != n) return false;
+    calls_.push_back(call{fmt, static_cast<uint32_t>(args_.size()), static_cast<uint32_t>(n)});
+    for (size_t i = 0; i < n; i++) args_.push_back(words[i]);
+    return true;
+  }
   void add_text(std::string text);
 
  private:
@@ -58,6 +68,14 @@ class seq_record {
   bool same_calls(const seq_record& other) const;
   // add_call's arguments when some are strings (bit i of `str_mask`: args[i]).
   void add_strings(const seq_arg* args, size_t n, uint32_t str_mask);
+  // Formats add_call found to take only integers (a show function uses a
+  // few, over and over), direct-mapped by address.
+  struct known_format {
+    const char* fmt = nullptr;
+    size_t nargs = 0;
+  };
+  static size_t known_slot(const char* fmt) { return (reinterpret_cast<uintptr_t>(fmt) >> 3) & 7; }
+  known_format known_[8];
   std::vector<call> calls_;
   // Integer arguments as 64-bit words; a %s argument is an index into strs_.
   std::vector<uint64_t> args_;
@@ -120,6 +138,12 @@ __attribute__((format(printf, 1, 2))) inline void check_format(const char* /*fmt
 // about 1,750 of them) copies words and parses nothing but a cached format.
 template <typename... A>
 void seq_printf_args(seq_file* s, const char* fmt, A... a) {
+  if constexpr ((seq_internal::kIsInteger<A> && ...)) {
+    if (s->record != nullptr) {
+      const uint64_t words[sizeof...(A) + 1] = {seq_internal::to_arg(a).word..., 0};
+      if (s->record->add_known(fmt, words, sizeof...(A))) return;
+    }
+  }
   if constexpr (((seq_internal::kIsInteger<A> || seq_internal::kIsString<A>) && ...)) {
     const seq_arg args[sizeof...(A) + 1] = {seq_internal::to_arg(a)..., seq_arg{0, nullptr}};
     if (seq_internal::write_args(s, fmt, args, sizeof...(A))) return;
