@@ -1,5 +1,6 @@
 #include "fuzzers/targets/interleaving_coverage.h"
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -25,13 +26,6 @@ struct PairState {
 };
 PairState g_state;
 
-inline uint64_t Mix(uint64_t x) {
-  x ^= x >> 33;
-  x *= 0xff51afd7ed558ccdULL;
-  x ^= x >> 33;
-  return x;
-}
-
 void OnStep(void*, const zs_sched::TraceStep& s) {
   PairState& st = g_state;
   if (s.index == 0) st = PairState{};  // a new execution
@@ -51,12 +45,15 @@ void OnStep(void*, const zs_sched::TraceStep& s) {
   st.last_obj = s.obj;
   if (partner_site == nullptr) return;  // no other thread has run yet
   // Site strings are static, so their addresses name them within the process.
+  // One multiply-shift hash (the top bits of a product mix every input bit):
+  // this runs on every scheduler step.
   const uint64_t flags = uint64_t{s.obj != nullptr && s.obj == partner_obj} | static_cast<uint64_t>(s.kind)
                                                                                   << 1;
-  const uint64_t h = Mix(Mix(reinterpret_cast<uintptr_t>(partner_site) * 0x9e3779b97f4a7c15ULL ^
-                             reinterpret_cast<uintptr_t>(s.site)) ^
-                         flags);
-  uint8_t& c = g_interleaving_counters[h % kInterleavingCounters];
+  const uint64_t h = (reinterpret_cast<uintptr_t>(partner_site) * 0x9e3779b97f4a7c15ULL ^
+                      reinterpret_cast<uintptr_t>(s.site) ^ flags << 56) *
+                     0xff51afd7ed558ccdULL;
+  static_assert((kInterleavingCounters & (kInterleavingCounters - 1)) == 0);
+  uint8_t& c = g_interleaving_counters[h >> (64 - std::countr_zero(kInterleavingCounters))];
   if (c != 0xff) c++;
 }
 

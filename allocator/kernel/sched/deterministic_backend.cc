@@ -125,15 +125,20 @@ bool AloneRunnable(const VThread* me) {
   return true;
 }
 
+[[gnu::noinline]] void YieldStep(VThread* me, const char* site, const void* obj) {
+  if (YieldInPlace(g_execution.load(kRelaxed), me, site, obj)) return;
+  Post(me, Request::kYield, site, obj);
+  Park(me);
+}
+
 void OpYieldPoint(const char* site, const void* obj) {
   VThread* me = Me();
   if (me == nullptr) return;
   // An oracle's read with nobody else to run: the scheduler would pick this
-  // thread again, so the point is no step (OracleSection, runner.h).
+  // thread again, so the point is no step (OracleSection, runner.h). Most
+  // yield points of a run are these, so the step is out of line.
   if (me->quiet.load(kRelaxed)) return;
-  if (YieldInPlace(g_execution.load(kRelaxed), me, site, obj)) return;
-  Post(me, Request::kYield, site, obj);
-  Park(me);
+  YieldStep(me, site, obj);
 }
 
 void OpSpinWait(const void* obj, const char* site) {

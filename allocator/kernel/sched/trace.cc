@@ -119,11 +119,16 @@ uint32_t TraceRecorder::ObjectId(const void* obj) const {
 const TraceRecorder::ObjSlot& TraceRecorder::InternObject(const void* obj) {
   static constexpr ObjSlot kNone{nullptr, 0, 0, 0};
   if (obj == nullptr) return kNone;
+  // A lock's acquire and release are often consecutive steps.
+  if (const ObjSlot& last = objs_[last_]; last.obj == obj && last.gen == gen_) return last;
   size_t mask = objs_.size() - 1;
   size_t i = PtrSlot(obj, mask);
   for (;; i = (i + 1) & mask) {
     const ObjSlot& s = objs_[i];
-    if (s.gen == gen_ && s.obj == obj) return s;
+    if (s.gen == gen_ && s.obj == obj) {
+      last_ = i;
+      return s;
+    }
     if (s.gen != gen_) break;
   }
   // First appearance in this execution: classify once.
@@ -141,6 +146,7 @@ const TraceRecorder::ObjSlot& TraceRecorder::InternObject(const void* obj) {
       break;
   }
   objs_[i] = ObjSlot{obj, ++nobjs_, gen_, key};
+  last_ = i;
   if (nobjs_ * 2 <= objs_.size()) return objs_[i];
   // Grow, keeping this execution's entries.
   std::vector<ObjSlot> old(objs_.size() * 2, ObjSlot{nullptr, 0, 0, 0});
@@ -154,6 +160,7 @@ const TraceRecorder::ObjSlot& TraceRecorder::InternObject(const void* obj) {
     objs_[j] = o;
     if (o.obj == obj) placed = j;
   }
+  last_ = placed;
   return objs_[placed];
 }
 

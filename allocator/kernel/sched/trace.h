@@ -98,6 +98,7 @@ class TraceRecorder {
   // Open addressing, cleared in O(1) per execution by bumping gen_.
   std::vector<ObjSlot> objs_ = std::vector<ObjSlot>(1024, ObjSlot{nullptr, 0, 0, 0});
   uint32_t gen_ = 0;
+  size_t last_ = 0;  // the slot InternObject found or filled last
   uint32_t nobjs_ = 0;
   uint32_t nstatics_ = 0;
   // Site strings are static, so their hashes are cached by address for the

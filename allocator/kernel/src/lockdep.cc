@@ -173,7 +173,7 @@ void report_recursion(const held_lock& held, const lockdep_map* map, int cls) {
 
 int find_held(const held_locks& h, int cls, const void* instance) {
   for (int i = h.depth - 1; i >= 0; i--)
-    if (h.stack[i].instance == instance && class_of(h.stack[i].map) == cls) return i;
+    if (h.stack[i].instance == instance && h.stack[i].cls == cls) return i;
   return -1;
 }
 
@@ -215,7 +215,7 @@ void lock_acquire(lockdep_map* map, const void* instance, bool trylock, bool rea
   if (!trylock) {
     for (int i = 0; i < h.depth; i++) {
       const held_lock& held = h.stack[i];
-      const int hc = class_of(held.map);
+      const int hc = held.cls;
       if (hc == cls) {
         if (!(read && held.read)) report_recursion(held, map, cls);
         continue;
@@ -223,7 +223,7 @@ void lock_acquire(lockdep_map* map, const void* instance, bool trylock, bool rea
       if (!test_class(dep_graph[hc], cls)) add_edge(held, hc, map, cls);
     }
   }
-  h.stack[h.depth++] = held_lock{map, instance, trylock, read};
+  h.stack[h.depth++] = held_lock{map, instance, trylock, read, cls};
 }
 
 void lock_release(lockdep_map* map, const void* instance) {

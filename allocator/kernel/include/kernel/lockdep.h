@@ -31,6 +31,7 @@ struct held_lock {
   const void* instance;
   bool trylock;
   bool read;
+  int cls;  // the map's class id when acquired (ids change only at lockdep_reset)
 };
 
 struct held_locks {

@@ -133,17 +133,10 @@ __attribute__((format(printf, 1, 2))) inline void check_format(const char* /*fmt
 
 }  // namespace seq_internal
 
-// seq_printf's body. A template rather than a C varargs function: the
-// arguments arrive with their types, so recording a call (the class table is
-// about 1,750 of them) copies words and parses nothing but a cached format.
+// seq_printf's formats that the record has not taken before, its strings,
+// and every call on a seq_file that keeps text.
 template <typename... A>
-void seq_printf_args(seq_file* s, const char* fmt, A... a) {
-  if constexpr ((seq_internal::kIsInteger<A> && ...)) {
-    if (s->record != nullptr) {
-      const uint64_t words[sizeof...(A) + 1] = {seq_internal::to_arg(a).word..., 0};
-      if (s->record->add_known(fmt, words, sizeof...(A))) return;
-    }
-  }
+[[gnu::noinline]] void seq_printf_slow(seq_file* s, const char* fmt, A... a) {
   if constexpr (((seq_internal::kIsInteger<A> || seq_internal::kIsString<A>) && ...)) {
     const seq_arg args[sizeof...(A) + 1] = {seq_internal::to_arg(a)..., seq_arg{0, nullptr}};
     if (seq_internal::write_args(s, fmt, args, sizeof...(A))) return;
@@ -153,6 +146,22 @@ void seq_printf_args(seq_file* s, const char* fmt, A... a) {
   } else {
     seq_internal::write_text(s, fmt);  // a directive with no argument: printf's behaviour is undefined
   }
+}
+
+// seq_printf's body. A template rather than a C varargs function: the
+// arguments arrive with their types, so recording a call (the class table is
+// about 1,750 of them) copies words, and a format the record has taken
+// before is not parsed again. The rest is out of line, so this stays a few
+// instructions.
+template <typename... A>
+inline void seq_printf_args(seq_file* s, const char* fmt, A... a) {
+  if constexpr ((seq_internal::kIsInteger<A> && ...)) {
+    if (s->record != nullptr) {
+      const uint64_t words[sizeof...(A) + 1] = {seq_internal::to_arg(a).word..., 0};
+      if (s->record->add_known(fmt, words, sizeof...(A))) return;
+    }
+  }
+  seq_printf_slow(s, fmt, a...);
 }
 
 struct dentry;
