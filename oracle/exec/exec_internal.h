@@ -146,8 +146,7 @@ class RunState {
   zs_pool* pool_ = nullptr;
   long pages_base_ = 0;
   long zspages_base_ = 0;
-  std::array<ClassGeometry, kNumClassIndices> geometry_{};  // a copy of GeometryOf's
-  const ClassList* empty_classes_ = nullptr;                // GeometryOf's
+  const PoolGeometry* geometry_ = nullptr;  // GeometryOf's, for the process
   std::unique_ptr<Slot[]> slots_;
   int nr_slots_ = 0;
   // Relaxed, like the PFNs: what each program thread is in the middle of

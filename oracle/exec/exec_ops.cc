@@ -266,7 +266,7 @@ void RunState::StatPages(ThreadState* t, OpResult* r) {
   StatsProbe& p = r->probe;
   p.total_pages = v_->get_total_pages(pool_);
   for (unsigned int i = 0; i < kNumClassIndices; i++) {
-    if (geometry_[i].canonical != i) continue;
+    if (geometry_->classes[i].canonical != i) continue;
     zs_class_info ci{};
     bool locked = false;
     v_->introspect->class_info_nolock(pool_, i, &ci, &locked);
@@ -287,7 +287,7 @@ void RunState::StatClasses(OpResult* r) {
   table.record = &r->class_table;  // compared as calls, made text only when read
   v_->classes_show(pool_, &table);
   for (unsigned int i = 0; i < kNumClassIndices; i++) {
-    if (geometry_[i].canonical != i) continue;
+    if (geometry_->classes[i].canonical != i) continue;
     zs_class_info ci{};
     v_->introspect->class_info(pool_, i, &ci);
     r->classes.push_back(ci);

@@ -137,12 +137,10 @@ void RunState::Root() {
   result_->pool_created = true;
   {
     OracleReads not_the_program;
-    const PoolGeometry& geometry = GeometryOf(v_, pool_, program_.chain_size);
-    geometry_ = geometry.classes;
-    empty_classes_ = &geometry.empty_classes;
+    geometry_ = &GeometryOf(v_, pool_, program_.chain_size);
     for (unsigned int i = 0; i < kNumClassIndices; i++) {
       // Merged indices share their canonical class's lock: one name, the canonical index.
-      if (geometry_[i].canonical == i)
+      if (geometry_->classes[i].canonical == i)
         result_->locks.class_locks.emplace_back(v_->introspect->class_lock(pool_, i), i);
     }
     result_->locks.pool_lock = v_->introspect->pool_lock(pool_);
@@ -316,15 +314,15 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
   if (class_cache_.empty()) {
     int pos = 0;
     for (unsigned int i = 0; i < kNumClassIndices; i++)
-      if (geometry_[i].canonical == i) class_pos_[i] = pos++;
-    class_cache_ = *empty_classes_;
+      if (geometry_->classes[i].canonical == i) class_pos_[i] = pos++;
+    class_cache_ = geometry_->empty_classes;
     slot_checksum_ = std::make_unique<uint64_t[]>(nr_slots_);
     checksum_known_ = std::make_unique<bool[]>(nr_slots_);
     all_dirty_ = true;
     refine_ = false;
   }
   for (unsigned int i = 0; i < kNumClassIndices; i++) {
-    if (geometry_[i].canonical != i || !(all_dirty_ || dirty_[i])) continue;
+    if (geometry_->classes[i].canonical != i || !(all_dirty_ || dirty_[i])) continue;
     zs_class_info fresh{};
     v_->introspect->class_info(pool_, i, &fresh);
     const ClassList& cache = class_cache_;
@@ -372,12 +370,12 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
 
 unsigned long RunState::PagesPerZspage(uint32_t size) const {
   if (size == 0 || size > kernel::PAGE_SIZE) return 0;
-  return static_cast<unsigned long>(geometry_[ClassIndexOfSize(size)].pages_per_zspage);
+  return static_cast<unsigned long>(geometry_->classes[ClassIndexOfSize(size)].pages_per_zspage);
 }
 
 unsigned int RunState::ClassIndexOfSize(uint32_t size) const {
   // zs_malloc's lookup: the object's size plus its header (ZS_HANDLE_SIZE).
-  return geometry_[v_->lookup_class_index(pool_, size + sizeof(unsigned long))].canonical;
+  return geometry_->classes[v_->lookup_class_index(pool_, size + sizeof(unsigned long))].canonical;
 }
 
 }  // namespace exec_internal

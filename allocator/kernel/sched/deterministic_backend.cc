@@ -388,7 +388,8 @@ void Execution::YieldInPlace(VThread* me, const char* site, const void* obj) {
 void Execution::Record(VThread* t, StepKind kind, const char* site, const void* obj, uint64_t value) {
   TraceStep& s = trace_.Record(t->id, kind, site, obj, value);
   if (t->oracle_depth.load(kRelaxed) != 0) oracle_steps_++;
-  if (obj != nullptr) internal::NameStepAtRecord(&s, /*pfn=*/options_.record_trace);
+  if (obj != nullptr && (s.site_kind != 0 || options_.record_trace))
+    internal::NameStepAtRecord(&s, /*pfn=*/options_.record_trace);
   if (options_.record_trace) trace_.KeepLast();
   if (observer_ != nullptr) [[unlikely]]
     observer_(observer_ctx_, s);
@@ -397,6 +398,7 @@ void Execution::Record(VThread* t, StepKind kind, const char* site, const void* 
 // Runs `t` until it stops at a scheduling point; choices are answered in place.
 void Execution::RunSlice(VThread* t) {
   g_shared.current.store(t, kRelaxed);
+  kernel::internal::current_task.store(&t->task, kRelaxed);
   t->started = true;
   for (;;) {
     t->fiber.Resume();
@@ -406,6 +408,7 @@ void Execution::RunSlice(VThread* t) {
     t->req_value.store(value, kRelaxed);
   }
   g_shared.current.store(nullptr, kRelaxed);
+  kernel::internal::current_task.store(nullptr, kRelaxed);
 }
 
 void Execution::Handle(VThread* t) {
@@ -466,6 +469,7 @@ void Execution::Handle(VThread* t) {
 
 RunResult Execution::Run() {
   trace_.SetClassifier(&internal::ClassifyObject);
+  trace_.SetSiteClassifier(&internal::ClassifySite);
   trace_.Reset(options_.record_trace);
   scheduler_->NewExecution();
   lockdep_base_ = kernel::lockdep_report_count();
@@ -556,8 +560,10 @@ void Execution::Teardown() {
     if (!t->started) continue;
     t->kill.store(true, kRelaxed);
     g_shared.current.store(t, kRelaxed);
+    kernel::internal::current_task.store(&t->task, kRelaxed);
     t->fiber.Resume();
     g_shared.current.store(nullptr, kRelaxed);
+    kernel::internal::current_task.store(nullptr, kRelaxed);
     t->abandoned = true;
   }
   for (VThread* t : threads_) {

@@ -16,31 +16,7 @@ extern "C" char _end[];
 namespace zs_sched::internal {
 namespace {
 
-enum class SiteObject { kOther, kSpinlock, kRwlock };
-
-// spinlock.cc passes the lock itself as the object at these sites.
-SiteObject ClassifySiteText(const char* site) {
-  static const char* const spin_sites[] = {"spin_lock", "spin_trylock", "spin_unlock"};
-  static const char* const rw_sites[] = {"read_lock", "read_unlock", "write_lock", "write_unlock"};
-  for (const char* s : spin_sites)
-    if (std::strcmp(site, s) == 0) return SiteObject::kSpinlock;
-  for (const char* s : rw_sites)
-    if (std::strcmp(site, s) == 0) return SiteObject::kRwlock;
-  return SiteObject::kOther;
-}
-
-// Site strings are static: classify each once, cached by address
-// (direct-mapped; a miss just classifies again). Scheduler only.
-SiteObject ClassifySite(const char* site) {
-  struct Slot {
-    const char* site;
-    SiteObject kind;
-  };
-  static Slot cache[256];
-  Slot& slot = cache[(reinterpret_cast<uintptr_t>(site) >> 3) & 255];
-  if (slot.site != site) slot = Slot{site, ClassifySiteText(site)};
-  return slot.kind;
-}
+enum class SiteObject : uint8_t { kOther, kSpinlock, kRwlock };
 
 // Where `obj` lies in the page arena: pfn -1 if outside it.
 struct ArenaPlace {
@@ -78,6 +54,17 @@ ArenaPlace Locate(const void* obj) {
 
 }  // namespace
 
+uint8_t ClassifySite(const char* site) {
+  // spinlock.cc passes the lock itself as the object at these sites.
+  static const char* const spin_sites[] = {"spin_lock", "spin_trylock", "spin_unlock"};
+  static const char* const rw_sites[] = {"read_lock", "read_unlock", "write_lock", "write_unlock"};
+  for (const char* s : spin_sites)
+    if (std::strcmp(site, s) == 0) return static_cast<uint8_t>(SiteObject::kSpinlock);
+  for (const char* s : rw_sites)
+    if (std::strcmp(site, s) == 0) return static_cast<uint8_t>(SiteObject::kRwlock);
+  return static_cast<uint8_t>(SiteObject::kOther);
+}
+
 long PfnOf(const void* obj) { return Locate(obj).pfn; }
 
 ObjectIdentity ClassifyObject(const void* obj) {
@@ -94,7 +81,7 @@ ObjectIdentity ClassifyObject(const void* obj) {
 void NameStepAtRecord(TraceStep* step, bool pfn) {
   if (step->obj == nullptr || step->kind == StepKind::kCreate || step->kind == StepKind::kChoice) return;
   if (pfn) step->pfn = PfnOf(step->obj);
-  const SiteObject kind = ClassifySite(step->site);
+  const auto kind = static_cast<SiteObject>(step->site_kind);
   if (kind == SiteObject::kOther) return;
   // The name was written by whichever virtual thread initialized the lock;
   // the scheduler reads it without a happens-before edge (see sanitizers.h).

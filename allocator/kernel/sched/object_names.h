@@ -18,10 +18,15 @@ long PfnOf(const void* obj);
 // storage numbered, heap and stack objects unstable.
 ObjectIdentity ClassifyObject(const void* obj);
 
+// The trace recorder's site classifier (TraceRecorder::SetSiteClassifier):
+// whether a site's object is a spinlock or an rwlock, by the site's text.
+uint8_t ClassifySite(const char* site);
+
 // Fills step->obj_name (a lock's lockdep name) and, with `pfn`, step->pfn.
 // Call when the step is recorded: the thread that just reached the yield
 // point is using the object (no other thread ran since), so a lock's name may
-// be read through it. Cheap enough for every step: the site's kind is cached.
+// be read through it. Cheap enough for every step: step->site_kind, from
+// ClassifySite and cached per site by the recorder, says what to read.
 void NameStepAtRecord(TraceStep* step, bool pfn);
 
 // "&class->lock #4" or "page_lock pfn 0x10003" for a lock some task holds

@@ -10,22 +10,10 @@ namespace {
 constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
 constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
 
-// FNV-1a over 64-bit words: one xor and one multiply per word keeps a step
-// to a few nanoseconds; both are bijections, so one changed word always
-// changes the final hash.
-inline uint64_t Mix(uint64_t h, uint64_t word) { return (h ^ word) * kFnvPrime; }
-
 uint64_t HashString(const char* s) {
   uint64_t h = kFnvOffset;
   for (; *s; s++) h = (h ^ static_cast<unsigned char>(*s)) * kFnvPrime;
   return h;
-}
-
-inline size_t PtrSlot(const void* p, size_t mask) {
-  auto x = reinterpret_cast<uintptr_t>(p);
-  x ^= x >> 17;
-  x *= 0x9e3779b97f4a7c15ULL;
-  return (x >> 20) & mask;
 }
 
 const char* KindWord(StepKind k) {
@@ -116,11 +104,7 @@ uint32_t TraceRecorder::ObjectId(const void* obj) const {
   }
 }
 
-const TraceRecorder::ObjSlot& TraceRecorder::InternObject(const void* obj) {
-  static constexpr ObjSlot kNone{nullptr, 0, 0, 0};
-  if (obj == nullptr) return kNone;
-  // A lock's acquire and release are often consecutive steps.
-  if (const ObjSlot& last = objs_[last_]; last.obj == obj && last.gen == gen_) return last;
+const TraceRecorder::ObjSlot& TraceRecorder::InternObjectSlow(const void* obj) {
   size_t mask = objs_.size() - 1;
   size_t i = PtrSlot(obj, mask);
   for (;; i = (i + 1) & mask) {
@@ -164,30 +148,10 @@ const TraceRecorder::ObjSlot& TraceRecorder::InternObject(const void* obj) {
   return objs_[placed];
 }
 
-uint64_t TraceRecorder::SiteHash(const char* site) {
+const TraceRecorder::SiteSlot& TraceRecorder::FillSiteSlot(const char* site) {
   SiteSlot& slot = sites_[PtrSlot(site, 511)];
-  if (slot.site != site) slot = SiteSlot{site, HashString(site)};
-  return slot.hash;
-}
-
-TraceStep& TraceRecorder::Record(int tid, StepKind kind, const char* site, const void* obj, uint64_t value) {
-  TraceStep& s = ring_[steps_ % kTailSteps];
-  s.index = steps_++;
-  s.tid = tid;
-  s.kind = kind;
-  s.site = site;
-  s.obj = obj;
-  const ObjSlot& slot = InternObject(obj);
-  s.obj_id = slot.id;
-  s.value = value;
-  s.obj_name = nullptr;
-  s.pfn = -1;
-  uint64_t h = Mix(hash_, SiteHash(site));
-  h = Mix(h, (static_cast<uint64_t>(static_cast<uint32_t>(tid)) << 32) | (static_cast<uint64_t>(kind) << 24));
-  // Steps with an object have no value and the other way round, so one word holds both.
-  h = Mix(h, slot.key ^ value);
-  hash_ = h;
-  return s;
+  slot = SiteSlot{site, HashString(site), classify_site_ ? classify_site_(site) : uint8_t{0}};
+  return slot;
 }
 
 void TraceRecorder::KeepLast() {

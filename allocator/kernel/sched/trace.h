@@ -33,6 +33,7 @@ struct TraceStep {
   // Filled in only when the full trace is recorded (RunOptions::record_trace):
   const char* obj_name = nullptr;  // a static name such as a lock's "&class->lock"
   long pfn = -1;                   // the page obj lies in, if any
+  uint8_t site_kind = 0;           // the site classifier's answer for `site` (0 without one)
 };
 
 // How an object enters the trace hash. Which addresses name the same object
@@ -47,6 +48,9 @@ struct ObjectIdentity {
   uint64_t key = 0;  // kKeyed: the stable key (e.g. PFN and offset)
 };
 using ObjectClassifier = ObjectIdentity (*)(const void* obj);
+// What a site says about its object (such as "the object is a spinlock"),
+// asked once per site string; 0 means nothing.
+using SiteClassifier = uint8_t (*)(const char* site);
 
 // "17 T2 spin_lock #4 &class->lock" (no newline). `extra_name`, if not
 // empty, is printed after the object in place of its address.
@@ -60,10 +64,34 @@ class TraceRecorder {
 
   // Without a classifier every object counts as kStatic (numbered).
   void SetClassifier(ObjectClassifier classify) { classify_ = classify; }
+  void SetSiteClassifier(SiteClassifier classify) { classify_site_ = classify; }
   void Reset(bool keep_all);
   // Returns the recorded step, for the caller to add names to (valid until
   // the next call); then KeepLast() copies it to all() if every step is kept.
-  TraceStep& Record(int tid, StepKind kind, const char* site, const void* obj, uint64_t value);
+  // Inline: the scheduler records every step, and its common case (a site
+  // and an object met before) is a few loads and multiplies.
+  TraceStep& Record(int tid, StepKind kind, const char* site, const void* obj, uint64_t value) {
+    TraceStep& s = ring_[steps_ % kTailSteps];
+    s.index = steps_++;
+    s.tid = tid;
+    s.kind = kind;
+    s.site = site;
+    s.obj = obj;
+    const ObjSlot& slot = InternObject(obj);
+    s.obj_id = slot.id;
+    s.value = value;
+    s.obj_name = nullptr;
+    s.pfn = -1;
+    const SiteSlot& site_slot = SiteSlotOf(site);
+    s.site_kind = site_slot.kind;
+    uint64_t h = Mix(hash_, site_slot.hash);
+    h = Mix(h,
+            (static_cast<uint64_t>(static_cast<uint32_t>(tid)) << 32) | (static_cast<uint64_t>(kind) << 24));
+    // Steps with an object have no value and the other way round, so one word holds both.
+    h = Mix(h, slot.key ^ value);
+    hash_ = h;
+    return s;
+  }
   void KeepLast();
 
   uint64_t hash() const { return hash_; }
@@ -81,14 +109,36 @@ class TraceRecorder {
     uint32_t gen;  // execution the slot belongs to
     uint64_t key;  // what the hash mixes in (ObjectIdentity)
   };
-  const ObjSlot& InternObject(const void* obj);
-  uint64_t SiteHash(const char* site);
-
-  ObjectClassifier classify_ = nullptr;
   struct SiteSlot {
     const char* site;
     uint64_t hash;
+    uint8_t kind;  // classify_site_(site)
   };
+  // FNV-1a over 64-bit words: one xor and one multiply per word; both are
+  // bijections, so one changed word always changes the final hash.
+  static uint64_t Mix(uint64_t h, uint64_t word) { return (h ^ word) * 0x100000001b3ULL; }
+  static size_t PtrSlot(const void* p, size_t mask) {
+    auto x = reinterpret_cast<uintptr_t>(p);
+    x ^= x >> 17;
+    x *= 0x9e3779b97f4a7c15ULL;
+    return (x >> 20) & mask;
+  }
+  const ObjSlot& InternObject(const void* obj) {
+    static constexpr ObjSlot kNone{nullptr, 0, 0, 0};
+    if (obj == nullptr) return kNone;
+    // A lock's acquire and release are often consecutive steps.
+    if (const ObjSlot& last = objs_[last_]; last.obj == obj && last.gen == gen_) return last;
+    return InternObjectSlow(obj);
+  }
+  const ObjSlot& InternObjectSlow(const void* obj);
+  const SiteSlot& SiteSlotOf(const char* site) {
+    const SiteSlot& slot = sites_[PtrSlot(site, 511)];
+    return slot.site == site ? slot : FillSiteSlot(site);
+  }
+  const SiteSlot& FillSiteSlot(const char* site);
+
+  ObjectClassifier classify_ = nullptr;
+  SiteClassifier classify_site_ = nullptr;
 
   uint64_t hash_ = 0;
   uint64_t steps_ = 0;

@@ -123,6 +123,7 @@ constinit const sched_ops free_running_ops = {
 
 namespace internal {
 constinit std::atomic<const sched_ops*> active_sched_ops{&free_running_ops};
+constinit thread_local std::atomic<task_struct*> current_task{nullptr};
 }  // namespace internal
 
 const sched_ops& free_running_sched_ops() { return free_running_ops; }

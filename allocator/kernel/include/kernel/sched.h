@@ -63,7 +63,18 @@ inline const sched_ops& get_sched_ops() {
   return *internal::active_sched_ops.load(std::memory_order_acquire);
 }
 
-inline task_struct* get_current() { return get_sched_ops().current(); }
+namespace internal {
+// The running task when a backend can say it without being asked: the
+// deterministic backend sets it around every slice a virtual thread runs
+// (all its fibers share the scheduler's OS thread). Null: ask the backend.
+// get_current() runs several times per lock operation.
+extern constinit thread_local std::atomic<task_struct*> current_task;
+}  // namespace internal
+
+inline task_struct* get_current() {
+  if (task_struct* t = internal::current_task.load(std::memory_order_relaxed)) return t;
+  return get_sched_ops().current();
+}
 void set_task_comm(task_struct* task, const char* name);
 
 inline void yield_point(const char* site, const void* obj) { get_sched_ops().yield_point(site, obj); }
