@@ -70,7 +70,8 @@ class TraceRecorder {
   // the next call); then KeepLast() copies it to all() if every step is kept.
   // Inline: the scheduler records every step, and its common case (a site
   // and an object met before) is a few loads and multiplies.
-  TraceStep& Record(int tid, StepKind kind, const char* site, const void* obj, uint64_t value) {
+  [[gnu::always_inline]] TraceStep& Record(int tid, StepKind kind, const char* site, const void* obj,
+                                           uint64_t value) {
     TraceStep& s = ring_[steps_ % kTailSteps];
     s.index = steps_++;
     s.tid = tid;
