@@ -199,8 +199,8 @@ struct ExecOptions {
   // shrink_count) or do not call the pool (fail_*, pressure) read no class
   // again; compact, shrink_scan, flush, isolate, migrate and putback read
   // every class's numbers and everything of the classes that changed or hold
-  // anything (a class empty before and after is not walked); any op while
-  // another virtual thread (a kworker) lives reads everything. ExecView::dirty tells
+  // anything (a class empty before and after is not walked), and so does a
+  // snapshot after another virtual thread (a kworker) ran. ExecView::dirty tells
   // the observer the same. Off: every snapshot reads everything (the test
   // that both give the same snapshots and walks turns it off).
   bool incremental = true;
