@@ -78,6 +78,7 @@ struct ClassGeometry {
 // for the process.
 struct PoolGeometry {
   std::array<ClassGeometry, kNumClassIndices> classes{};
+  std::vector<unsigned int> canonical;  // the indices i with classes[i].canonical == i, in order
   // A run's first snapshot starts from these entries and reads every class:
   // the classes its first op left alone keep sharing them, so they cost no
   // allocation.
@@ -120,6 +121,7 @@ class RunState {
   // class for malloc/free/write/read/read_sg with nobody else running, else
   // every class (MarkAllDirty).
   void MarkDirty(ThreadState* t, const Op& op);
+  void MarkClass(unsigned int index);  // MarkDirty's one class
   void MarkAllDirty();
   unsigned long PagesPerZspage(uint32_t size) const;
   unsigned int ClassIndexOfSize(uint32_t size) const;
@@ -160,6 +162,10 @@ class RunState {
   ClassList class_cache_;
   std::array<int, kNumClassIndices> class_pos_{};
   std::array<uint8_t, kNumClassIndices> dirty_{};
+  // MarkDirty marks one class at most: which (dirty_one_ >= 0), so that a
+  // snapshot reads it without scanning dirty_.
+  unsigned int dirty_class_ = 0;
+  int dirty_one_ = -1;
   bool all_dirty_ = true;
   // The next snapshot reads every class but marks dirty_ only the classes
   // that changed or hold anything (an op that may touch any class).

@@ -103,7 +103,9 @@ const PoolGeometry& GeometryOf(const zs_variant_ops* v, zs_pool* pool, unsigned 
       zs_class_info ci{};
       v->introspect->class_info(pool, i, &ci);
       it->second.classes[i] = {ci.index, ci.pages_per_zspage};
-      if (ci.index == i) it->second.empty_classes.push_back(ci);
+      if (ci.index != i) continue;
+      it->second.canonical.push_back(i);
+      it->second.empty_classes.push_back(ci);
     }
   }
   return it->second;
@@ -248,14 +250,21 @@ void RunState::MarkAllDirty() {
   refine_ = false;
 }
 
+void RunState::MarkClass(unsigned int index) {
+  dirty_[index] = 1;
+  dirty_class_ = index;
+  dirty_one_ = 1;
+}
+
 void RunState::MarkDirty(ThreadState* t, const Op& op) {
   dirty_.fill(0);
+  dirty_one_ = -1;
   refine_ = false;
   all_dirty_ = !options_.incremental;
   switch (op.code) {
     case OpCode::kMalloc:
       // Sizes 0 and above a page fail before touching a class.
-      if (op.size != 0 && op.size <= kernel::PAGE_SIZE) dirty_[ClassIndexOfSize(op.size)] = 1;
+      if (op.size != 0 && op.size <= kernel::PAGE_SIZE) MarkClass(ClassIndexOfSize(op.size));
       return;
     case OpCode::kFree:
     case OpCode::kWrite:
@@ -263,7 +272,7 @@ void RunState::MarkDirty(ThreadState* t, const Op& op) {
     case OpCode::kReadSg: {
       const bool own = op.slot < static_cast<uint32_t>(nr_slots_) && slots_[op.slot].live &&
                        slots_[op.slot].owner == t->index;
-      if (own) dirty_[slots_[op.slot].class_index] = 1;  // else the op does nothing
+      if (own) MarkClass(slots_[op.slot].class_index);  // else the op does nothing
       return;
     }
     case OpCode::kFailPages:
@@ -321,8 +330,15 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
     all_dirty_ = true;
     refine_ = false;
   }
-  for (unsigned int i = 0; i < kNumClassIndices; i++) {
-    if (geometry_->classes[i].canonical != i || !(all_dirty_ || dirty_[i])) continue;
+  // Every canonical class, or the one an op on one object marked.
+  const unsigned int* first = geometry_->canonical.data();
+  const unsigned int* last = first + geometry_->canonical.size();
+  if (!all_dirty_) {
+    first = dirty_one_ >= 0 ? &dirty_class_ : nullptr;
+    last = dirty_one_ >= 0 ? first + 1 : nullptr;
+  }
+  for (const unsigned int* it = first; it != last; ++it) {
+    const unsigned int i = *it;
     zs_class_info fresh{};
     v_->introspect->class_info(pool_, i, &fresh);
     const ClassList& cache = class_cache_;
