@@ -212,6 +212,7 @@ constinit const kernel::sched_ops kDeterministicOps = {
     .wq_wake = OpWqWake,
     .kthread_create = OpKthreadCreate,
     .kthread_join = OpKthreadJoin,
+    .virtual_time = true,
 };
 
 // ---- Scheduler side ---------------------------------------------------------

@@ -306,6 +306,22 @@ TEST_F(PageAllocTest, ZonePressureAddsYieldPointsUnderZoneLock) {
   set_sched_ops(nullptr);
 }
 
+// A virtual-time backend skips the spin, not the preemption points: the
+// schedules a program can take are the same.
+TEST_F(PageAllocTest, ZonePressureKeepsItsYieldPointsUnderVirtualTime) {
+  sched_ops counting = free_running_sched_ops();
+  counting.yield_point = counting_yield_point;
+  counting.virtual_time = true;
+  set_sched_ops(&counting);
+  set_zone_pressure(4);
+  pressure_points = 0;
+  page* p = alloc_page(GFP_KERNEL);
+  __free_page(p);
+  EXPECT_EQ(pressure_points.load(), 8);
+  set_zone_pressure(0);
+  set_sched_ops(nullptr);
+}
+
 TEST_F(PageAllocTest, ConcurrentAllocFreeUnderPressure) {
   set_zone_pressure(20);
   constexpr int kRounds = 200, kBatch = 8;

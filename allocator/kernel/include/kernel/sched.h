@@ -47,6 +47,10 @@ struct sched_ops {
   task_struct* (*kthread_create)(void (*fn)(void*), void* data, const char* name);
   // Wait for the thread function to return, then free the task.
   void (*kthread_join)(task_struct* task);
+  // Time is counted in steps, not on a CPU (the deterministic backend): busy
+  // work that only stands for hold time on a real CPU (zone-lock pressure's
+  // spin) is skipped, as it would cost wall time and change nothing.
+  bool virtual_time = false;
 };
 
 // The free-running backend (real OS threads). Installed by default.
