@@ -60,7 +60,8 @@ namespace zsfuzz {
 // The pattern `write s` stores: FillPattern(SlotPatternId(s), generation),
 // generation 1 for the slot's first write (object_pattern.h).
 inline uint64_t SlotPatternId(uint32_t slot) { return uint64_t{slot} + 1; }
-// FNV-1a over `len` bytes, 8 at a time: the content checksum in records and snapshots.
+// FNV-1a over `len` bytes, 8 at a time in four lanes: the content checksum in
+// records and snapshots.
 uint64_t ContentChecksum(const void* data, size_t len);
 // The checksum of what `write` stores at `generation` (>= 1).
 uint64_t PatternChecksum(uint32_t slot, uint64_t generation, size_t size);

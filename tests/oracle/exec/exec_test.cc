@@ -39,6 +39,24 @@ std::string Fingerprint(const ExecResult& r) {
   return s;
 }
 
+// The snapshot's content check rests on this: whatever the length and
+// wherever the byte (in a four-word block, the words after, the tail), one
+// changed byte changes the checksum.
+TEST(ExecTest, ContentChecksumChangesWithAnyOneByte) {
+  std::vector<uint8_t> bytes(4096);
+  for (size_t i = 0; i < bytes.size(); i++) bytes[i] = static_cast<uint8_t>(i * 131 + 7);
+  for (size_t len : {1, 7, 8, 31, 32, 33, 63, 64, 100, 4096}) {
+    const uint64_t base = zsfuzz::ContentChecksum(bytes.data(), len);
+    for (size_t at = 0; at < len; at += (len > 200 ? 37 : 1)) {
+      for (uint8_t flip : {uint8_t{1}, uint8_t{0x80}, uint8_t{0xff}}) {
+        bytes[at] ^= flip;
+        EXPECT_NE(zsfuzz::ContentChecksum(bytes.data(), len), base) << "len " << len << " byte " << at;
+        bytes[at] ^= flip;
+      }
+    }
+  }
+}
+
 TEST(ExecTest, OneThreadRunsEveryOpWithSnapshotsAndTearsDown) {
   const ExecResult r = Exec(
       "threads 1\n"
