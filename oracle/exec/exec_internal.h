@@ -58,13 +58,18 @@ class OracleReads {
   zs_sched::OracleSection quiet_;
 };
 
+// A page of scratch bytes, not zeroed (zeroing was a tenth of a small
+// run's instructions): every use writes the bytes it then reads.
+using PageBuffer = std::unique_ptr<uint8_t[]>;
+inline PageBuffer NewPageBuffer() { return std::make_unique_for_overwrite<uint8_t[]>(kernel::PAGE_SIZE); }
+
 struct ThreadState {
-  ThreadState(RunState* r, int i) : run(r), index(i), expect(4096), buf(4096) {}
+  ThreadState(RunState* r, int i) : run(r), index(i) {}
   RunState* run;
   int index;
   std::vector<Isolation> isolated;
-  std::vector<uint8_t> expect;  // the pattern to write or compare
-  std::vector<uint8_t> buf;     // obj_read_begin's local copy
+  PageBuffer expect = NewPageBuffer();  // the pattern to write or compare
+  PageBuffer buf = NewPageBuffer();     // obj_read_begin's local copy
 };
 
 struct ClassGeometry {
@@ -175,7 +180,7 @@ class RunState {
   size_t live_hint_ = 0;  // live slots at the last snapshot: the next one's reserve
   std::unique_ptr<uint64_t[]> slot_checksum_;
   std::unique_ptr<bool[]> checksum_known_;
-  std::vector<uint8_t> snapshot_buf_ = std::vector<uint8_t>(kernel::PAGE_SIZE);  // obj_read_begin's copy
+  PageBuffer snapshot_buf_ = NewPageBuffer();  // obj_read_begin's copy
   std::atomic<bool> faults_armed_{false};
   std::atomic<bool> stop_{false};
 };

@@ -140,22 +140,22 @@ void RunState::Free(ThreadState* t, Slot* slot, OpResult* r) {
 
 void RunState::Write(ThreadState* t, uint32_t n, Slot* slot, OpResult* r) {
   slot->generation++;
-  FillPattern(SlotPatternId(n), slot->generation, t->expect.data(), slot->size);
-  v_->obj_write(pool_, slot->handle, t->expect.data(), slot->size);
+  FillPattern(SlotPatternId(n), slot->generation, t->expect.get(), slot->size);
+  v_->obj_write(pool_, slot->handle, t->expect.get(), slot->size);
   r->generation = slot->generation;
-  r->checksum = ContentChecksum(t->expect.data(), slot->size);
+  r->checksum = ContentChecksum(t->expect.get(), slot->size);
   RecordPfns(slot);
 }
 
 void RunState::Read(ThreadState* t, uint32_t n, Slot* slot, OpResult* r) {
   const size_t size = slot->size;
-  void* mem = v_->obj_read_begin(pool_, slot->handle, size, t->buf.data());
+  void* mem = v_->obj_read_begin(pool_, slot->handle, size, t->buf.get());
   const auto* got = static_cast<const uint8_t*>(mem);
   r->generation = slot->generation;
   r->checksum = ContentChecksum(got, size);
   if (slot->generation > 0) {
-    FillPattern(SlotPatternId(n), slot->generation, t->expect.data(), size);
-    const size_t off = FirstDifference(got, t->expect.data(), size);
+    FillPattern(SlotPatternId(n), slot->generation, t->expect.get(), size);
+    const size_t off = FirstDifference(got, t->expect.get(), size);
     if (off < size) {
       r->first_diff = static_cast<long>(off);
       r->expected_byte = t->expect[off];
@@ -180,7 +180,7 @@ void RunState::ReadSg(ThreadState* t, uint32_t n, Slot* slot, OpResult* r) {
                                       sg[i].pg ? "set" : "null", sg[i].offset, sg[i].length, pos);
       break;
     }
-    std::memcpy(t->buf.data() + pos, kernel::sg_virt(&sg[i]), sg[i].length);
+    std::memcpy(t->buf.get() + pos, kernel::sg_virt(&sg[i]), sg[i].length);
     pos += sg[i].length;
     if (sg[i].end) break;
   }
@@ -189,10 +189,10 @@ void RunState::ReadSg(ThreadState* t, uint32_t n, Slot* slot, OpResult* r) {
   v_->obj_read_sg_end(pool_, slot->handle);
   r->generation = slot->generation;
   if (!r->sg_problem.empty()) return;
-  r->checksum = ContentChecksum(t->buf.data(), size);
+  r->checksum = ContentChecksum(t->buf.get(), size);
   if (slot->generation > 0) {
-    FillPattern(SlotPatternId(n), slot->generation, t->expect.data(), size);
-    const size_t off = FirstDifference(t->buf.data(), t->expect.data(), size);
+    FillPattern(SlotPatternId(n), slot->generation, t->expect.get(), size);
+    const size_t off = FirstDifference(t->buf.get(), t->expect.get(), size);
     if (off < size) {
       r->first_diff = static_cast<long>(off);
       r->expected_byte = t->expect[off];

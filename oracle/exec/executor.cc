@@ -384,7 +384,7 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
     sv.class_index = slot.class_index;
     if (slot.generation > 0) {
       if (all_dirty_ || dirty_[slot.class_index] || !checksum_known_[n]) {
-        void* mem = v_->obj_read_begin(pool_, slot.handle, slot.size, snapshot_buf_.data());
+        void* mem = v_->obj_read_begin(pool_, slot.handle, slot.size, snapshot_buf_.get());
         slot_checksum_[n] = ContentChecksum(mem, slot.size);
         v_->obj_read_end(pool_, slot.handle, slot.size, mem);
         checksum_known_[n] = true;

@@ -16,8 +16,6 @@ extern "C" char _end[];
 namespace zs_sched::internal {
 namespace {
 
-enum class SiteObject : uint8_t { kOther, kSpinlock, kRwlock };
-
 // Where `obj` lies in the page arena: pfn -1 if outside it.
 struct ArenaPlace {
   long pfn = -1;
@@ -78,18 +76,10 @@ ObjectIdentity ClassifyObject(const void* obj) {
   return ObjectIdentity{ObjectClass::kUnstable, 0};
 }
 
-void NameStepAtRecord(TraceStep* step, bool pfn) {
+void NameStepWithPfn(TraceStep* step) {
   if (step->obj == nullptr || step->kind == StepKind::kCreate || step->kind == StepKind::kChoice) return;
-  if (pfn) step->pfn = PfnOf(step->obj);
-  const auto kind = static_cast<SiteObject>(step->site_kind);
-  if (kind == SiteObject::kOther) return;
-  // The name was written by whichever virtual thread initialized the lock;
-  // the scheduler reads it without a happens-before edge (see sanitizers.h).
-  TsanIgnoreReads ignore;
-  const kernel::lockdep_map& map = kind == SiteObject::kSpinlock
-                                       ? static_cast<const kernel::spinlock_t*>(step->obj)->dep_map
-                                       : static_cast<const kernel::rwlock_t*>(step->obj)->dep_map;
-  step->obj_name = map.name;
+  step->pfn = PfnOf(step->obj);
+  NameLockStep(step);
 }
 
 std::string DescribeHeldLock(const kernel::held_lock& held, uint32_t obj_id) {

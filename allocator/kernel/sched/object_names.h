@@ -4,8 +4,10 @@
 
 #include <string>
 
+#include "allocator/kernel/sched/sanitizers.h"
 #include "allocator/kernel/sched/trace.h"
 #include "kernel/lockdep.h"
+#include "kernel/spinlock.h"
 
 namespace zs_sched::internal {
 
@@ -22,12 +24,35 @@ ObjectIdentity ClassifyObject(const void* obj);
 // whether a site's object is a spinlock or an rwlock, by the site's text.
 uint8_t ClassifySite(const char* site);
 
+// What ClassifySite says a site's object is.
+enum class SiteObject : uint8_t { kOther, kSpinlock, kRwlock };
+
+// step->obj_name, a lock step's lockdep name (nothing for other steps).
+inline void NameLockStep(TraceStep* step) {
+  const auto kind = static_cast<SiteObject>(step->site_kind);
+  if (kind == SiteObject::kOther || step->obj == nullptr) return;
+  // The name was written by whichever virtual thread initialized the lock;
+  // the scheduler reads it without a happens-before edge (see sanitizers.h).
+  TsanIgnoreReads ignore;
+  const kernel::lockdep_map& map = kind == SiteObject::kSpinlock
+                                       ? static_cast<const kernel::spinlock_t*>(step->obj)->dep_map
+                                       : static_cast<const kernel::rwlock_t*>(step->obj)->dep_map;
+  step->obj_name = map.name;
+}
+
+// NameLockStep and step->pfn, for a trace that keeps every step.
+void NameStepWithPfn(TraceStep* step);
+
 // Fills step->obj_name (a lock's lockdep name) and, with `pfn`, step->pfn.
 // Call when the step is recorded: the thread that just reached the yield
 // point is using the object (no other thread ran since), so a lock's name may
-// be read through it. Cheap enough for every step: step->site_kind, from
-// ClassifySite and cached per site by the recorder, says what to read.
-void NameStepAtRecord(TraceStep* step, bool pfn);
+// be read through it. Inline and cheap enough for every step: step->site_kind,
+// from ClassifySite and cached per site by the recorder, says what to read
+// (a lock step never has kind kCreate or kChoice).
+inline void NameStepAtRecord(TraceStep* step, bool pfn) {
+  if (pfn) return NameStepWithPfn(step);
+  NameLockStep(step);
+}
 
 // "&class->lock #4" or "page_lock pfn 0x10003" for a lock some task holds
 // (its lockdep map is alive while held).

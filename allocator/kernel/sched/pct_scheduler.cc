@@ -30,6 +30,7 @@ class PctScheduler final : public Scheduler {
     priority_.clear();
     change_points_.clear();
     for (int i = 1; i < depth_; i++) change_points_.push_back(1 + rng_.Below(steps_));
+    next_change_ = NextChangePoint();
   }
 
   TaskId NextTask(std::span<const TaskId> runnable, TaskId current) override {
@@ -40,9 +41,12 @@ class PctScheduler final : public Scheduler {
       // far below; random low bits order the threads (ties: lower id wins).
       if (priority_[t] == 0) priority_[t] = (uint64_t{1} << 62) | (rng_.Next() >> 2);
     }
-    for (size_t i = 0; i < change_points_.size(); i++) {
-      if (change_points_[i] == step_ && current >= 0 && static_cast<size_t>(current) < priority_.size())
-        priority_[current] = i + 1;
+    if (step_ == next_change_) {
+      for (size_t i = 0; i < change_points_.size(); i++) {
+        if (change_points_[i] == step_ && current >= 0 && static_cast<size_t>(current) < priority_.size())
+          priority_[current] = i + 1;
+      }
+      next_change_ = NextChangePoint();
     }
     TaskId best = runnable[0];
     for (TaskId t : runnable)
@@ -53,6 +57,15 @@ class PctScheduler final : public Scheduler {
   uint64_t NextChoice() override { return rng_.Next(); }
 
  private:
+  // The first change point after step_ (0 if none is left): the step that
+  // has one is found without a scan of them all.
+  uint64_t NextChangePoint() const {
+    uint64_t next = 0;
+    for (uint64_t k : change_points_)
+      if (k > step_ && (next == 0 || k < next)) next = k;
+    return next;
+  }
+
   const int depth_;
   const uint64_t steps_;
   const uint64_t seed_;
@@ -60,6 +73,7 @@ class PctScheduler final : public Scheduler {
   uint64_t step_ = 0;
   std::vector<uint64_t> priority_;       // by task id; 0 = not seen yet
   std::vector<uint64_t> change_points_;  // change_points_[i] = k_{i+1}
+  uint64_t next_change_ = 0;
 };
 
 }  // namespace

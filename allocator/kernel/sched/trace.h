@@ -129,6 +129,12 @@ class TraceRecorder {
     if (obj == nullptr) return kNone;
     // A lock's acquire and release are often consecutive steps.
     if (const ObjSlot& last = objs_[last_]; last.obj == obj && last.gen == gen_) return last;
+    // Else the object is most often met before and in its home slot.
+    const size_t home = PtrSlot(obj, objs_.size() - 1);
+    if (const ObjSlot& slot = objs_[home]; slot.obj == obj && slot.gen == gen_) {
+      last_ = home;
+      return slot;
+    }
     return InternObjectSlow(obj);
   }
   const ObjSlot& InternObjectSlow(const void* obj);
