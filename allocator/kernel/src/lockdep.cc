@@ -171,9 +171,11 @@ void report_recursion(const held_lock& held, const lockdep_map* map, int cls) {
   emit_report(report);
 }
 
-int find_held(const held_locks& h, int cls, const void* instance) {
+// As the kernel's match_held_lock(): the same lock is the same lockdep map
+// (and here the same instance), so no class lookup is needed.
+int find_held(const held_locks& h, const lockdep_map* map, const void* instance) {
   for (int i = h.depth - 1; i >= 0; i--)
-    if (h.stack[i].instance == instance && h.stack[i].cls == cls) return i;
+    if (h.stack[i].instance == instance && h.stack[i].map == map) return i;
   return -1;
 }
 
@@ -229,7 +231,7 @@ void lock_acquire(lockdep_map* map, const void* instance, bool trylock, bool rea
 void lock_release(lockdep_map* map, const void* instance) {
   held_locks& h = get_current()->held;
   if (h.off) return;
-  const int i = find_held(h, class_of(map), instance);
+  const int i = find_held(h, map, instance);
   if (i < 0) [[unlikely]] {
     char line[256];
     std::snprintf(line, sizeof(line), "lock: %s (instance %p)\n", lock_name(map), instance);
@@ -241,7 +243,7 @@ void lock_release(lockdep_map* map, const void* instance) {
 
 bool lock_is_held(const lockdep_map* map, const void* instance) {
   const held_locks& h = get_current()->held;
-  return !h.off && find_held(h, class_of(map), instance) >= 0;
+  return !h.off && find_held(h, map, instance) >= 0;
 }
 
 void lockdep_off() { get_current()->held.off++; }

@@ -44,7 +44,7 @@ void lockdep_init_map(lockdep_map* map, const char* name, lock_class_key* key, i
 // `instance` tells two locks of one class apart in the held stack.
 void lock_acquire(lockdep_map* map, const void* instance, bool trylock, bool read);
 void lock_release(lockdep_map* map, const void* instance);
-// True if the current task holds a lock of this map's class at `instance`.
+// True if the current task holds the lock of this map at `instance`.
 bool lock_is_held(const lockdep_map* map, const void* instance);
 
 // The kernel's rwsem annotations, used by zsmalloc's zspage_lock.
