@@ -15,11 +15,14 @@
 #   2. `zsfuzz bench targets --seconds S` (exec/s, and scheduler steps per execution) of
 #      BUILD_DIR and of build/default, build/asan and build/tsan where they are built.
 #
-#   bash scripts/bench-targets.sh [BUILD_DIR] [--seconds S] [--variants A,B]
+#   bash scripts/bench-targets.sh [BUILD_DIR] [--seconds S] [--variants A,B] [--corpus DIR]
 #
 #   BUILD_DIR       the build whose engine binaries callgrind runs (default build/default)
 #   --seconds S     seconds per target of each `zsfuzz bench targets` (default 3)
 #   --variants A,B  the variant pair the targets compare (default pre,post)
+#   --corpus DIR    inputs instead of the seeds, for both parts: DIR/diff_seq/* for seq and
+#                   DIR/diff_conc/* for conc (binary programs, as a campaign's corpus holds
+#                   them; README.md, "Performance", says how to grow one)
 #
 # Without valgrind the first part is one line saying so, and the second runs. Nothing is built:
 # build first (`cmake --preset default && cmake --build build/default`).
@@ -33,25 +36,33 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 say() { echo "bench-targets: $*" >&2; }
 die() { echo "bench-targets: error: $*" >&2; exit 1; }
 usage() {
-  echo "bench-targets: error: $*; usage: bash scripts/bench-targets.sh [BUILD_DIR] [--seconds S] [--variants A,B]" >&2
+  echo "bench-targets: error: $*; usage: bash scripts/bench-targets.sh [BUILD_DIR] [--seconds S] [--variants A,B] [--corpus DIR]" >&2
   exit 2
 }
 
 build=""
 seconds=3
 variants=pre,post
+corpus=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --seconds) [[ $# -ge 2 ]] || usage "--seconds needs a value"; seconds=$2; shift 2 ;;
     --seconds=*) seconds=${1#--seconds=}; shift ;;
     --variants) [[ $# -ge 2 && "$2" == ?*,?* ]] || usage "--variants needs a pair A,B"; variants=$2; shift 2 ;;
     --variants=?*,?*) variants=${1#--variants=}; shift ;;
-    -h|--help) sed -n '2,28p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --corpus) [[ $# -ge 2 ]] || usage "--corpus needs a folder"; corpus=$2; shift 2 ;;
+    --corpus=?*) corpus=${1#--corpus=}; shift ;;
+    -h|--help) sed -n '2,31p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) usage "unknown flag '$1'" ;;
     *) [[ -z "$build" ]] || usage "one BUILD_DIR only, got '$build' and '$1'"; build=$1; shift ;;
   esac
 done
 [[ "$seconds" =~ ^[0-9]+([.][0-9]+)?$ ]] || usage "--seconds '$seconds' is not a number of seconds"
+# A relative --corpus names a folder from where the script was started.
+if [[ -n "$corpus" ]]; then
+  dir=$(cd "$corpus" 2>/dev/null && pwd) || usage "--corpus '$corpus' is not a folder"
+  corpus=$dir
+fi
 cd "$ROOT"
 build=${build:-build/default}
 build=${build%/}
@@ -60,8 +71,14 @@ build=${build%/}
 # ---- 1. Instructions per execution -------------------------------------------------------------
 
 sanitizer=$(sed -n 's/^ZSFUZZ_SANITIZER:[A-Z]*=//p' "$build/CMakeCache.txt" 2>/dev/null || true)
-seq_seeds=("$build"/corpus/diff_seq/*)
-conc_seeds=("$build"/corpus/diff_conc/*)
+inputs="$build/corpus"
+if [[ -n "$corpus" ]]; then
+  [[ -d "$corpus/diff_seq" && -d "$corpus/diff_conc" ]] ||
+    usage "--corpus '$corpus' needs the folders diff_seq/ and diff_conc/"
+  inputs=${corpus%/}
+fi
+seq_inputs=("$inputs"/diff_seq/*)
+conc_inputs=("$inputs"/diff_conc/*)
 
 # The Ir callgrind collected in one run of binary $1 over the files after it; its log is kept in
 # $work for a failure's message.
@@ -80,9 +97,9 @@ ir_table() {
   local trivial_per=""
   for name in trivial seq conc; do
     case $name in
-      trivial) bin=zs_trivial_fuzzer; files=("${seq_seeds[@]}" "${conc_seeds[@]}") ;;
-      seq) bin=zs_diff_seq_fuzzer; files=("${seq_seeds[@]}") ;;
-      conc) bin=zs_diff_conc_fuzzer; files=("${conc_seeds[@]}") ;;
+      trivial) bin=zs_trivial_fuzzer; files=("${seq_inputs[@]}" "${conc_inputs[@]}") ;;
+      seq) bin=zs_diff_seq_fuzzer; files=("${seq_inputs[@]}") ;;
+      conc) bin=zs_diff_conc_fuzzer; files=("${conc_inputs[@]}") ;;
     esac
     objcopy --strip-debug "$build/bin/$bin" "$work/$bin"
     n=${#files[@]}
@@ -107,14 +124,14 @@ else
   for bin in zs_trivial_fuzzer zs_diff_seq_fuzzer zs_diff_conc_fuzzer; do
     [[ -x "$build/bin/$bin" ]] || die "$build/bin/$bin is missing: build it (cmake --build $build)"
   done
-  [[ -f "${seq_seeds[0]}" && -f "${conc_seeds[0]}" ]] ||
-    die "no encoded seeds in $build/corpus/diff_seq or diff_conc: build it (cmake --build $build)"
+  [[ -f "${seq_inputs[0]}" && -f "${conc_inputs[0]}" ]] ||
+    die "no inputs in $inputs/diff_seq or diff_conc$([[ -n "$corpus" ]] || echo ": build it (cmake --build $build)")"
   work=$(mktemp -d)
   trap 'rm -rf "$work"' EXIT
-  say "callgrind: 6 runs of the engine binaries over the seeds"
+  say "callgrind: 6 runs of the engine binaries over $inputs"
   ir_table
   echo "trivial: zs_trivial_fuzzer, which decodes the input as an op program and returns (a" \
-    "parser-only target, the typical cheap libFuzzer target), over both targets' seeds"
+    "parser-only target, the typical cheap libFuzzer target), over both targets' inputs"
   # The trivial binary links the same tree as the targets (DecodeInput is theirs), so libFuzzer
   # clears as many counters per input for it as for them.
   echo "every row counts libFuzzer's work per input (reading the file, clearing the coverage" \
@@ -134,6 +151,6 @@ for b in "${builds[@]}"; do
     continue
   fi
   # Exit status 1 is a finding during the bench: its table says so, and the others still run.
-  "$b/bin/zsfuzz" bench targets --seconds "$seconds" --variants "$variants" ||
+  "$b/bin/zsfuzz" bench targets --seconds "$seconds" --variants "$variants" ${corpus:+--corpus "$corpus"} ||
     [[ $? -eq 1 ]] || die "$b/bin/zsfuzz bench targets failed"
 done
