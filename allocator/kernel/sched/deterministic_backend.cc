@@ -264,8 +264,10 @@ class Execution {
   VThread* NewThread(void (*fn)(void*), void* data, const char* name, VThread* parent);
   void RunSlice(VThread* t);
   void Handle(VThread* t);
-  void Record(VThread* t, StepKind kind, const char* site, const void* obj, uint64_t value);
-  bool PickNext(TaskId* next);
+  // Inline: every step records, and most steps are yields answered in place.
+  [[gnu::always_inline]] void Record(VThread* t, StepKind kind, const char* site, const void* obj,
+                                     uint64_t value);
+  [[gnu::always_inline]] bool PickNext(TaskId* next);
   void RemoveLive(VThread* t);
   std::string BuildReport();
   void Teardown();

@@ -35,20 +35,24 @@ class PctScheduler final : public Scheduler {
 
   TaskId NextTask(std::span<const TaskId> runnable, TaskId current) override {
     step_++;
+    // Most steps have no change point: one pass gives every new thread its
+    // priority (in the order of `runnable`, as the rng draws must be) and
+    // finds the highest.
+    const bool change = step_ == next_change_;
+    TaskId best = runnable[0];
     for (TaskId t : runnable) {
       if (static_cast<size_t>(t) >= priority_.size()) priority_.resize(t + 1, 0);
       // Initial priorities sit above bit 62, change-point priorities (1..d-1)
       // far below; random low bits order the threads (ties: lower id wins).
       if (priority_[t] == 0) priority_[t] = (uint64_t{1} << 62) | (rng_.Next() >> 2);
+      if (!change && priority_[t] > priority_[best]) best = t;
     }
-    if (step_ == next_change_) {
-      for (size_t i = 0; i < change_points_.size(); i++) {
-        if (change_points_[i] == step_ && current >= 0 && static_cast<size_t>(current) < priority_.size())
-          priority_[current] = i + 1;
-      }
-      next_change_ = NextChangePoint();
+    if (!change) return best;
+    for (size_t i = 0; i < change_points_.size(); i++) {
+      if (change_points_[i] == step_ && current >= 0 && static_cast<size_t>(current) < priority_.size())
+        priority_[current] = i + 1;
     }
-    TaskId best = runnable[0];
+    next_change_ = NextChangePoint();
     for (TaskId t : runnable)
       if (priority_[t] > priority_[best]) best = t;
     return best;

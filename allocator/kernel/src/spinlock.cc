@@ -49,11 +49,13 @@ bool write_try_raw(rwlock_t* lock) {
 
 void __spin_lock_init(spinlock_t* lock, const char* name, lock_class_key* key) {
   lock->locked.store(0, std::memory_order_relaxed);
+  lock->owner.store(nullptr, std::memory_order_relaxed);
   lockdep_init_map(&lock->dep_map, name, key, 0);
 }
 
 void spin_lock(spinlock_t* lock) {
-  if (lock_is_held(&lock->dep_map, lock)) [[unlikely]]
+  task_struct* const me = get_current();
+  if (lock->owner.load(std::memory_order_relaxed) == me) [[unlikely]]
     internal::bug_report(__FILE__, __LINE__, "spinlock recursion", lock_line(&lock->dep_map, lock));
   lock_acquire(&lock->dep_map, lock, /*trylock=*/false, /*read=*/false);
   yield_point("spin_lock", lock);
@@ -63,12 +65,14 @@ void spin_lock(spinlock_t* lock) {
       ops.spin_wait(lock, "spin_lock");
     } while (!spin_try_raw(lock));
   }
+  lock->owner.store(me, std::memory_order_relaxed);
   preempt_disable();
 }
 
 bool spin_trylock(spinlock_t* lock) {
   yield_point("spin_trylock", lock);
   if (!spin_try_raw(lock)) return false;
+  lock->owner.store(get_current(), std::memory_order_relaxed);
   preempt_disable();
   lock_acquire(&lock->dep_map, lock, /*trylock=*/true, /*read=*/false);
   return true;
@@ -79,6 +83,7 @@ void spin_unlock(spinlock_t* lock) {
     internal::bug_report(__FILE__, __LINE__, "spin_unlock of an unlocked lock",
                          lock_line(&lock->dep_map, lock));
   lock_release(&lock->dep_map, lock);
+  lock->owner.store(nullptr, std::memory_order_relaxed);
   lock->locked.store(0, std::memory_order_release);
   preempt_enable(&lock->dep_map, lock);
   get_sched_ops().spin_wake(lock);

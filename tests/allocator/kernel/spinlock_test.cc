@@ -93,6 +93,24 @@ TEST_F(SpinlockTest, MisuseIsABug) {
       "BUG: spinlock recursion");
 }
 
+// The recursion check is the lock's owner, as CONFIG_DEBUG_SPINLOCK's: it
+// does not depend on lockdep tracking the lock, and an unlock clears it.
+TEST_F(SpinlockTest, RecursionIsABugWithLockdepOffToo) {
+  spinlock_t lock;
+  spin_lock_init(&lock);
+  spin_lock(&lock);
+  spin_unlock(&lock);
+  spin_lock(&lock);  // taken again after the unlock: no recursion
+  spin_unlock(&lock);
+  EXPECT_DEATH(
+      {
+        lockdep_off();
+        spin_lock(&lock);
+        spin_lock(&lock);
+      },
+      "BUG: spinlock recursion");
+}
+
 TEST_F(SpinlockTest, RwlockReadersShare) {
   rwlock_t lock;
   rwlock_init(&lock);

@@ -16,6 +16,9 @@ namespace kernel {
 
 struct spinlock_t {
   std::atomic<int> locked{0};
+  // The holder, as CONFIG_DEBUG_SPINLOCK keeps it: spin_lock() by the holder
+  // is the "spinlock recursion" BUG (debug_spin_lock_before()).
+  std::atomic<task_struct*> owner{nullptr};
   lockdep_map dep_map;
 };
 
