@@ -58,8 +58,8 @@ class OracleReads {
   zs_sched::OracleSection quiet_;
 };
 
-// A page of scratch bytes, not zeroed (zeroing was a tenth of a small
-// run's instructions): every use writes the bytes it then reads.
+// A page of scratch bytes, not zeroed (zeroing three of them was about 2 %
+// of a seed's instructions): every use writes the bytes it then reads.
 using PageBuffer = std::unique_ptr<uint8_t[]>;
 inline PageBuffer NewPageBuffer() { return std::make_unique_for_overwrite<uint8_t[]>(kernel::PAGE_SIZE); }
 
