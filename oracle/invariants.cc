@@ -20,13 +20,27 @@ namespace {
 constexpr unsigned int kZspageMagic = 0x58;  // ZSPAGE_MAGIC
 constexpr unsigned int kPageSize = 4096;
 
+// Walks one class into `cw`, reusing the records (and their handle vectors)
+// of its last walk: a class is walked again after every op that touched it.
+struct ClassVisit {
+  ClassWalk* cw;
+  size_t n = 0;  // records filled so far
+};
+
 void Visit(const zs_zspage_info* info, void* arg) {
-  auto* cw = static_cast<ClassWalk*>(arg);
-  ZspageRecord rec;
+  auto* v = static_cast<ClassVisit*>(arg);
+  if (v->n == v->cw->zspages.size()) v->cw->zspages.emplace_back();
+  ZspageRecord& rec = v->cw->zspages[v->n++];
   rec.info = *info;
   rec.info.handles = nullptr;
   rec.handles.assign(info->handles, info->handles + info->nr_allocated);
-  cw->zspages.push_back(std::move(rec));
+}
+
+void WalkClass(const ExecView& view, const zs_class_info& ci, ClassWalk* cw) {
+  cw->info = ci;
+  ClassVisit visit{cw};
+  view.variant->introspect->walk_zspages(view.pool, ci.index, &Visit, &visit);
+  cw->zspages.resize(visit.n);
 }
 
 // first_obj_offset of each page as init_zspage() computes it (at most 16
@@ -53,8 +67,13 @@ class Checker {
       : w_(w), where_(where), position_(position), dirty_(dirty) {}
 
   std::optional<Failure> Run() {
-    for (const ClassWalk& c : w_.classes) {
-      if (!Dirty(c)) continue;
+    // One pass over the marks; the classes to check in walk order.
+    std::array<const ClassWalk*, 255> dirty;
+    size_t nr_dirty = 0;
+    for (const ClassWalk& c : w_.classes)
+      if (Dirty(c) && nr_dirty < dirty.size()) dirty[nr_dirty++] = &c;
+    for (size_t d = 0; d < nr_dirty; d++) {
+      const ClassWalk& c = *dirty[d];
       const Offsets offsets =
           c.zspages.empty() ? Offsets{} : FirstObjOffsets(c.info.size, c.info.pages_per_zspage);
       for (const ZspageRecord& z : c.zspages) {
@@ -67,8 +86,8 @@ class Checker {
     if (dirty_ == nullptr) {
       if (!SameObjects()) Objects();
     } else {
-      for (const ClassWalk& c : w_.classes) {
-        if (Dirty(c)) ClassObjects(c);
+      for (size_t d = 0; d < nr_dirty; d++) {
+        ClassObjects(*dirty[d]);
         if (failure_) return failure_;
       }
     }
@@ -205,10 +224,12 @@ class Checker {
   // the handles of the live slots of that class. A mismatch is then named as
   // Objects() names it, looking at the other classes too.
   void ClassObjects(const ClassWalk& c) {
-    std::vector<unsigned long> found;
+    // Scratch kept between calls: this runs after every op of a one-thread program.
+    static thread_local std::vector<unsigned long> found, live;
+    found.clear();
     for (const ZspageRecord& z : c.zspages) found.insert(found.end(), z.handles.begin(), z.handles.end());
     std::sort(found.begin(), found.end());
-    std::vector<unsigned long> live;
+    live.clear();
     for (const SlotView& s : w_.live)
       if (s.class_index == c.info.index) live.push_back(s.handle);
     std::sort(live.begin(), live.end());
@@ -296,12 +317,7 @@ PoolWalk TakeWalk(const ExecView& view) {
   w.pages_in_use = s.pages_in_use;
   w.live = s.live;
   w.classes.reserve(s.classes.size());
-  for (const zs_class_info& ci : s.classes) {
-    ClassWalk cw;
-    cw.info = ci;
-    view.variant->introspect->walk_zspages(view.pool, ci.index, &Visit, &cw);
-    w.classes.push_back(std::move(cw));
-  }
+  for (const zs_class_info& ci : s.classes) WalkClass(view, ci, &w.classes.emplace_back());
   return w;
 }
 
@@ -330,10 +346,7 @@ const PoolWalk& WalkCache::Update(const ExecView& view) {
   for (size_t k = 0; k < s.classes.size(); k++) {
     const zs_class_info& ci = s.classes[k];
     if (!(*view.dirty)[ci.index]) continue;
-    ClassWalk& cw = walk_.classes[k];
-    cw.info = ci;
-    cw.zspages.clear();
-    view.variant->introspect->walk_zspages(view.pool, ci.index, &Visit, &cw);
+    WalkClass(view, ci, &walk_.classes[k]);
   }
   return walk_;
 }
