@@ -19,7 +19,11 @@
 //   zs_obj_malloc.inc    obj_malloc()
 //   zs_free.inc          zs_free() [and its class lookup helper]
 //   zs_page_migrate.inc  zs_page_migrate()
+//   zs_async_free.inc    async_free_zspage()
+//   zs_compact.inc       zs_can_compact(), __zs_compact(), zs_compact()
+//   zs_shrinker.inc      zs_shrinker_scan(), zs_shrinker_count()
 //
+// (No variant changes the last three; a seeded mutant may.)
 // A variant folder that lacks one of them gets it from its base folder and,
 // last, from allocator/variants/pre (the base tree). Nothing below depends on
 // which variant is being built.
@@ -1553,42 +1557,7 @@ const struct movable_operations zsmalloc_mops = {
 	.putback_page = zs_page_putback,
 };
 
-/*
- * The deferred free worker (reference 3, async_free_zspage): frees the empty
- * zspages that zs_free() or compaction could not trylock, taking their page
- * locks the sleeping way first.
- */
-static void async_free_zspage(struct work_struct *work)
-{
-	int i;
-	struct size_class *class_;
-	struct zspage *zspage, *tmp;
-	struct list_head free_pages = LIST_HEAD_INIT(free_pages);
-	struct zs_pool *pool = container_of(work, struct zs_pool,
-					free_work);
-
-	for (i = 0; i < ZS_SIZE_CLASSES; i++) {
-		class_ = pool->size_class[i];
-		if (class_->index != i)
-			continue;
-
-		spin_lock(&class_->lock);
-		list_splice_init(&class_->fullness_list[ZS_INUSE_RATIO_0],
-				 &free_pages);
-		spin_unlock(&class_->lock);
-	}
-
-	list_for_each_entry_safe(zspage, tmp, &free_pages, list) {
-		list_del(&zspage->list);
-		lock_zspage(zspage);
-
-		class_ = zspage_class(pool, zspage);
-		spin_lock(&class_->lock);
-		class_stat_sub(class_, ZS_INUSE_RATIO_0, 1);
-		__free_zspage(pool, class_, zspage);
-		spin_unlock(&class_->lock);
-	}
-}
+#include "zs_async_free.inc"
 
 static void kick_deferred_free(struct zs_pool *pool)
 {
@@ -1620,115 +1589,7 @@ static void SetZsPageMovable(struct zs_pool *pool, struct zspage *zspage)
 	} while ((zpdesc = get_next_zpdesc(zpdesc)) != NULL);
 }
 
-/*
- * Pages compaction could free in @class_: whole zspages' worth of unused
- * objects (reference 3, zs_can_compact).
- */
-static unsigned long zs_can_compact(struct size_class *class_)
-{
-	unsigned long obj_wasted;
-	unsigned long obj_allocated = class_stat_read(class_, ZS_OBJS_ALLOCATED);
-	unsigned long obj_used = class_stat_read(class_, ZS_OBJS_INUSE);
-
-	if (obj_allocated <= obj_used)
-		return 0;
-
-	obj_wasted = obj_allocated - obj_used;
-	obj_wasted /= class_->objs_per_zspage;
-
-	return obj_wasted * class_->pages_per_zspage;
-}
-
-static unsigned long __zs_compact(struct zs_pool *pool,
-				  struct size_class *class_)
-{
-	struct zspage *src_zspage = NULL;
-	struct zspage *dst_zspage = NULL;
-	unsigned long pages_freed = 0;
-
-	/*
-	 * pool->lock (write) keeps migration out, and keeps out whichever
-	 * zs_free() still resolves handles under pool->lock (the variant's
-	 * zs_free.inc says which); class->lock keeps out allocation and freeing
-	 * in this class.
-	 */
-	write_lock(&pool->lock);
-	spin_lock(&class_->lock);
-	while (zs_can_compact(class_)) {
-		int fg;
-
-		if (!dst_zspage) {
-			dst_zspage = isolate_dst_zspage(class_);
-			if (!dst_zspage)
-				break;
-		}
-
-		src_zspage = isolate_src_zspage(class_);
-		if (!src_zspage)
-			break;
-
-		if (!zspage_write_trylock(src_zspage))
-			break;
-
-		migrate_zspage(pool, src_zspage, dst_zspage);
-		zspage_write_unlock(src_zspage);
-
-		fg = putback_zspage(class_, src_zspage);
-		if (fg == ZS_INUSE_RATIO_0) {
-			free_zspage(pool, class_, src_zspage);
-			pages_freed += class_->pages_per_zspage;
-		}
-		src_zspage = NULL;
-
-		if (get_fullness_group(class_, dst_zspage) == ZS_INUSE_RATIO_100
-		    || rwlock_is_contended(&pool->lock)) {
-			putback_zspage(class_, dst_zspage);
-			dst_zspage = NULL;
-
-			spin_unlock(&class_->lock);
-			write_unlock(&pool->lock);
-			cond_resched();
-			write_lock(&pool->lock);
-			spin_lock(&class_->lock);
-		}
-	}
-
-	if (src_zspage)
-		putback_zspage(class_, src_zspage);
-
-	if (dst_zspage)
-		putback_zspage(class_, dst_zspage);
-
-	spin_unlock(&class_->lock);
-	write_unlock(&pool->lock);
-
-	return pages_freed;
-}
-
-unsigned long zs_compact(struct zs_pool *pool)
-{
-	int i;
-	struct size_class *class_;
-	unsigned long pages_freed = 0;
-
-	/*
-	 * One compactor at a time: a second one would only contend on
-	 * pool->lock (reference 3, zs_compact).
-	 */
-	if (atomic_xchg(&pool->compaction_in_progress, 1))
-		return 0;
-
-	for (i = ZS_SIZE_CLASSES - 1; i >= 0; i--) {
-		class_ = pool->size_class[i];
-		if (class_->index != i)
-			continue;
-		pages_freed += __zs_compact(pool, class_);
-	}
-	atomic_long_add(pages_freed, &pool->stats.pages_compacted);
-	atomic_set(&pool->compaction_in_progress, 0);
-
-	return pages_freed;
-}
+#include "zs_compact.inc"
 
 /* A snapshot of the atomic counter, where the kernel memcpy()s the struct. */
 void zs_pool_stats(struct zs_pool *pool, ::zs_pool_stats *stats)
@@ -1736,41 +1597,7 @@ void zs_pool_stats(struct zs_pool *pool, ::zs_pool_stats *stats)
 	stats->pages_compacted = atomic_long_read(&pool->stats.pages_compacted);
 }
 
-static unsigned long zs_shrinker_scan(struct shrinker *shrinker,
-		struct shrink_control *sc)
-{
-	unsigned long pages_freed;
-	struct zs_pool *pool = static_cast<struct zs_pool *>(shrinker->private_data);
-
-	/* may run alongside a compaction the user started */
-	pages_freed = zs_compact(pool);
-
-	return pages_freed ? pages_freed : SHRINK_STOP;
-}
-
-/* Sums zs_can_compact() without class->lock, racily, as the kernel does. */
-static unsigned long zs_shrinker_count(struct shrinker *shrinker,
-		struct shrink_control *sc)
-{
-	int i;
-	struct size_class *class_;
-	unsigned long pages_to_free = 0;
-	struct zs_pool *pool = static_cast<struct zs_pool *>(shrinker->private_data);
-
-	for (i = ZS_SIZE_CLASSES - 1; i >= 0; i--) {
-		class_ = pool->size_class[i];
-		if (class_->index != i)
-			continue;
-
-		/*
-		 * Custom: data_race(). The class stats are read without
-		 * class->lock here, a deliberately racy estimate upstream too.
-		 */
-		pages_to_free += data_race(zs_can_compact(class_));
-	}
-
-	return pages_to_free;
-}
+#include "zs_shrinker.inc"
 
 static void zs_unregister_shrinker(struct zs_pool *pool)
 {

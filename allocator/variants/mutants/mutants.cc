@@ -1,9 +1,9 @@
 // The registry of seeded mutants (mutants.h), from the generated mutant_list.inc.
 #include "allocator/variants/mutants/mutants.h"
 
-#define ZS_MUTANT(ns, name, base, check)  \
-  namespace ns {                          \
-  extern const zs_variant_ops zs_variant; \
+#define ZS_MUTANT(ns, name, base, check, sanitized) \
+  namespace ns {                                     \
+  extern const zs_variant_ops zs_variant;            \
   }
 #include "allocator/variants/mutants/mutant_list.inc"
 #undef ZS_MUTANT
@@ -18,7 +18,7 @@ namespace {
 
 const std::vector<SeededMutant>& SeededMutants() {
   static const std::vector<SeededMutant> mutants = {
-#define ZS_MUTANT(ns, name, base, check) {name, &ns::zs_variant, base, check, Witness(name)},
+#define ZS_MUTANT(ns, name, base, check, sanitized) {name, &ns::zs_variant, base, check, Witness(name), sanitized},
 #include "allocator/variants/mutants/mutant_list.inc"
 #undef ZS_MUTANT
   };

@@ -28,6 +28,10 @@ struct SeededMutant {
   const char* base;     // the variant it breaks: compare the mutant against it
   const char* check;    // the verdict signature ("check:field") that must catch it
   const char* witness;  // a program (text form) on which that check fires
+  // In this build a sanitizer reports the bug on the witness before any
+  // verdict, ending the process: that report is the detection here, and
+  // tests/mutants checks it in a ctest of its own (zs_add_mutant ASAN/TSAN).
+  bool sanitizer_reports;
 };
 
 // Every mutant, in the order of tests/mutants/CMakeLists.txt.
