@@ -102,7 +102,7 @@ class Campaign {
                std::string* artifact, std::string* summary, bool* reported_finding);
   void RecordFinding(TargetKind kind, TargetState* state, const std::string& signature,
                      const std::string& text_file, const std::string& log_path,
-                     const std::string& target_flag);
+                     const std::string& target_flag, uint64_t execs);
   // Keeps a crash from ending every later child the same way.
   void ForgetCrash(TargetKind kind, const std::string& input, const std::string& summary);
   void RecordCrash(TargetKind kind, TargetState* state, const std::string& artifact,
@@ -182,7 +182,7 @@ bool Campaign::EnsureOutDir() {
 
 void Campaign::RecordFinding(TargetKind kind, TargetState* state, const std::string& signature,
                              const std::string& text_file, const std::string& log_path,
-                             const std::string& target_flag) {
+                             const std::string& target_flag, uint64_t execs) {
   {
     std::lock_guard<std::mutex> lock(state->mu);
     if (std::find(state->known.begin(), state->known.end(), signature) != state->known.end()) {
@@ -195,6 +195,8 @@ void Campaign::RecordFinding(TargetKind kind, TargetState* state, const std::str
   CampaignFinding f;
   f.target = kind;
   f.signature = signature;
+  f.execs = execs;
+  f.seconds = Seconds(Clock::now() - start_);
   if (EnsureOutDir()) {
     std::error_code ec;
     f.file = options_.out_dir + "/" + Basename(text_file);
@@ -207,8 +209,9 @@ void Campaign::RecordFinding(TargetKind kind, TargetState* state, const std::str
   }
   f.repro =
       absl::StrFormat("zsfuzz repro %s --variants %s%s", f.file, options_.variants.ToString(), target_flag);
-  std::fprintf(stderr, "zsfuzz run: FINDING in %s: %s\n  repro: %s\n", targets::TargetBinaryName(kind),
-               signature.c_str(), f.repro.c_str());
+  if (options_.progress)
+    std::fprintf(stderr, "zsfuzz run: FINDING in %s: %s\n  repro: %s\n", targets::TargetBinaryName(kind),
+                 signature.c_str(), f.repro.c_str());
   std::lock_guard<std::mutex> lock(findings_mu_);
   findings_.push_back(std::move(f));
 }
@@ -268,7 +271,12 @@ void Campaign::RecordCrash(TargetKind kind, TargetState* state, const std::strin
   const std::string target_flag = targets::KindForProgram(p) == kind
                                       ? ""
                                       : absl::StrFormat(" --target %s", targets::TargetShortName(kind));
-  RecordFinding(kind, state, signature, text_file, log_path, target_flag);
+  uint64_t execs = 0;
+  {
+    std::lock_guard<std::mutex> lock(state->mu);
+    execs = state->base_execs;
+  }
+  RecordFinding(kind, state, signature, text_file, log_path, target_flag, execs);
 }
 
 int Campaign::RunChild(TargetKind kind, TargetState* state, uint32_t seconds, const std::string& log_path,
@@ -280,6 +288,21 @@ int Campaign::RunChild(TargetKind kind, TargetState* state, uint32_t seconds, co
   std::vector<std::string> args = {self_,    "fuzz-child", targets::TargetShortName(kind),
                                    workdir_, "--variants", variants,
                                    "--time", time_arg};
+  if (options_.runs != 0) {
+    uint64_t done = 0;
+    int restarts = 0;
+    {
+      std::lock_guard<std::mutex> lock(state->mu);
+      done = state->base_execs;
+      restarts = state->stats.restarts;
+    }
+    args.insert(args.end(), {"--runs", std::to_string(options_.runs - std::min(done, options_.runs))});
+    // A restarted child must not replay its predecessor's mutations.
+    if (options_.seed != 0)
+      args.insert(args.end(), {"--fuzz-seed", std::to_string(options_.seed + restarts)});
+  } else if (options_.seed != 0) {
+    args.insert(args.end(), {"--fuzz-seed", std::to_string(options_.seed)});
+  }
   // Built before fork: the child of a multithreaded process may not allocate.
   std::vector<char*> argv;
   argv.reserve(args.size() + 1);
@@ -377,11 +400,18 @@ int Campaign::RunChild(TargetKind kind, TargetState* state, uint32_t seconds, co
     state->base_execs += child_execs;
     state->stats.execs = state->base_execs;
   }
-  // "zsfuzz-finding: new PATH\tSIGNATURE\tTARGET_FLAG"
+  // "zsfuzz-finding: new PATH\tSIGNATURE\tTARGET_FLAG\texecs=N" (N: the child's)
+  uint64_t before = 0;
+  {
+    std::lock_guard<std::mutex> lock(state->mu);
+    before = state->base_execs - child_execs;
+  }
   for (const std::string& line : finding_lines) {
     const std::vector<std::string> parts = absl::StrSplit(line.substr(20), '\t');
+    uint64_t at = child_execs;
+    if (parts.size() > 3) NumberAfter(parts[3], "execs=", &at);
     if (parts.size() >= 2)
-      RecordFinding(kind, state, parts[1], parts[0], log_path, parts.size() > 2 ? parts[2] : "");
+      RecordFinding(kind, state, parts[1], parts[0], log_path, parts.size() > 2 ? parts[2] : "", before + at);
   }
   return status;
 }
@@ -391,6 +421,11 @@ void Campaign::RunTarget(TargetKind kind, TargetState* state) {
   for (int child = 0; !g_stop.load(); child++) {
     const double left = Seconds(deadline_ - Clock::now());
     if (left < 1) break;
+    if (options_.runs != 0) {
+      std::lock_guard<std::mutex> lock(state->mu);
+      if (state->base_execs >= options_.runs) break;
+      if (options_.stop_at_first_finding && state->stats.findings > 0) break;
+    }
     {
       std::lock_guard<std::mutex> lock(state->mu);
       WriteText(dir + "/known", absl::StrJoin(state->known, "\n") + "\n");
@@ -412,9 +447,13 @@ void Campaign::RunTarget(TargetKind kind, TargetState* state) {
       break;
     }
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) break;  // its time is up
-    if (WIFEXITED(status) && WEXITSTATUS(status) == targets::kFindingExitCode && reported) continue;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == targets::kFindingExitCode && reported) {
+      if (options_.stop_at_first_finding) break;
+      continue;
+    }
     if (!artifact.empty()) {
       RecordCrash(kind, state, artifact, summary, log_path);
+      if (options_.stop_at_first_finding) break;
       continue;
     }
     if (g_stop.load()) break;
@@ -550,7 +589,7 @@ std::string FormatCampaignSummary(const CampaignOptions& options, const Campaign
 }
 
 [[noreturn]] void RunFuzzChild(TargetKind kind, const targets::VariantPair& variants,
-                               const std::string& workdir, uint32_t seconds) {
+                               const std::string& workdir, uint32_t seconds, uint64_t runs, uint32_t seed) {
   const std::string dir = TargetDir(workdir, kind);
   targets::TargetConfig config;
   config.kind = kind;
@@ -571,8 +610,10 @@ std::string FormatCampaignSummary(const CampaignOptions& options, const Campaign
       absl::StrCat("-artifact_prefix=", dir, "/artifacts/"),
       absl::StrCat("-dict=", workdir, "/zs_diff.dict"),
       "-print_final_stats=1",
-      dir + "/corpus",
   };
+  if (runs != 0) args.insert(args.end(), {absl::StrCat("-runs=", runs), "-reload=0"});
+  if (seed != 0) args.push_back(absl::StrCat("-seed=", seed));
+  args.push_back(dir + "/corpus");
   std::vector<char*> argv;
   argv.reserve(args.size() + 1);
   for (std::string& a : args) argv.push_back(a.data());

@@ -33,6 +33,13 @@ struct CampaignOptions {
   uint32_t seconds = 60;
   std::string out_dir = "zsfuzz-findings";  // made when the first finding is
   bool progress = true;                     // a status line on stderr every few seconds
+  // Executions per target (libFuzzer's -runs, shared by its restarted
+  // children), 0 for no limit: with a seed, a target's campaign is then the
+  // same every time (libFuzzer -seed, -reload=0), whatever the machine's speed.
+  uint64_t runs = 0;
+  uint32_t seed = 0;  // libFuzzer's -seed for the first child (then +1 per restart); 0: its own
+  // A target stops at its first new finding instead of restarting on it.
+  bool stop_at_first_finding = false;
 };
 
 struct CampaignFinding {
@@ -41,6 +48,10 @@ struct CampaignFinding {
   std::string file;       // the program's text, in out_dir
   std::string log;        // the child's log up to the finding, in out_dir
   std::string repro;      // the command that replays it
+  // The target's executions up to and including the finding's (all its
+  // children; exact for the oracle's findings, libFuzzer's count for crashes).
+  uint64_t execs = 0;
+  double seconds = 0;  // since the campaign started
 };
 
 struct TargetStats {
@@ -74,7 +85,8 @@ std::string FormatCampaignSummary(const CampaignOptions& options, const Campaign
 
 // `zsfuzz fuzz-child TARGET WORKDIR`: one target under LLVMFuzzerRunDriver on
 // WORKDIR/<target>/corpus for `seconds`; does not return.
+// runs and seed: libFuzzer's -runs and -seed when not 0 (then -reload=0 too).
 [[noreturn]] void RunFuzzChild(targets::TargetKind kind, const targets::VariantPair& variants,
-                               const std::string& workdir, uint32_t seconds);
+                               const std::string& workdir, uint32_t seconds, uint64_t runs, uint32_t seed);
 
 }  // namespace zsfuzz

@@ -114,8 +114,10 @@ void HandleFinding(const Program& p, const Verdict& v) {
     if (absl::Status s = WriteFileBytes(path, std::vector<uint8_t>(body.begin(), body.end())); !s.ok()) {
       std::fprintf(stderr, "zsfuzz-finding-error: %s\n", std::string(s.message()).c_str());
     } else {
-      std::fprintf(stderr, "zsfuzz-finding: new %s\t%s\t%s\n", path.c_str(), v.signature.c_str(),
-                   target_flag.c_str());
+      // The inputs this process checked, this one included: the campaign's
+      // executions to the finding.
+      std::fprintf(stderr, "zsfuzz-finding: new %s\t%s\t%s\texecs=%llu\n", path.c_str(), v.signature.c_str(),
+                   target_flag.c_str(), static_cast<unsigned long long>(g_inputs.load()));
     }
   }
   std::fflush(stderr);

@@ -74,7 +74,7 @@ absl::StatusOr<int> RunFuzzChildCommand() {
   if (!kind) return absl::InvalidArgumentError("fuzz-child: unknown target '" + args[0] + "'");
   absl::StatusOr<targets::VariantPair> variants = VariantsFromFlag();
   if (!variants.ok()) return variants.status();
-  RunFuzzChild(*kind, *variants, args[1], Flags().time);
+  RunFuzzChild(*kind, *variants, args[1], Flags().time, Flags().runs, Flags().fuzz_seed);
 }
 
 }  // namespace
@@ -102,7 +102,7 @@ const Subcommand& FuzzChildCommand() {
   static const Subcommand cmd{
       "fuzz-child",
       "(internal) one target of a campaign under libFuzzer",
-      "TARGET WORKDIR --variants A,B --time SECONDS",
+      "TARGET WORKDIR --variants A,B --time SECONDS [--runs N] [--fuzz-seed S]",
       "Started by 'zsfuzz run'; not for direct use.",
       kCmdFuzzChild,
       &RunFuzzChildCommand,

@@ -36,6 +36,7 @@ enum CommandBit : uint32_t {
   kCmdMinimize = 1u << 7,
   kCmdFuzzChild = 1u << 8,
   kCmdBench = 1u << 9,
+  kCmdMutants = 1u << 10,
 };
 
 // Every flag's value: the table's default until the command line sets it.

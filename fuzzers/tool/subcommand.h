@@ -52,5 +52,6 @@ const Subcommand& ReproCommand();
 const Subcommand& MinimizeCommand();
 const Subcommand& FuzzChildCommand();
 const Subcommand& BenchCommand();
+const Subcommand& MutantsCommand();
 
 }  // namespace zsfuzz

@@ -26,6 +26,7 @@ const std::vector<const Subcommand*>& Commands() {
       &zsfuzz::ListCommand(),      &zsfuzz::ClassesCommand(),  &zsfuzz::StressCommand(),
       &zsfuzz::PrintCommand(),     &zsfuzz::EncodeCommand(),   &zsfuzz::RunCommand(),
       &zsfuzz::ReproCommand(),     &zsfuzz::MinimizeCommand(), &zsfuzz::BenchCommand(),
+      &zsfuzz::MutantsCommand(),
       &zsfuzz::FuzzChildCommand(),
   };
   return commands;

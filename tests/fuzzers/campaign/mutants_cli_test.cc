@@ -1,0 +1,81 @@
+// zsfuzz mutants, run as a user runs it: the matrix of the seeded mutants
+// found by fuzzing under a fixed execution budget and fixed seeds, which is
+// the same on every machine (no wall time is asserted), and its usage errors.
+#include <gtest/gtest.h>
+
+#include <map>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include "tests/fuzzers/tool/run_tool.h"
+
+namespace zsfuzz_test {
+namespace {
+
+struct MatrixRow {
+  std::string detected;  // "k/K"
+  std::string execs;     // median executions, "-" if never detected
+  std::string caught;    // "seq invariant:..." or "survived"
+};
+
+std::map<std::string, MatrixRow> Matrix(const ToolRun& run) {
+  std::map<std::string, MatrixRow> rows;
+  const std::regex row(R"(^(mut-\S+) +(\S+) +([0-9]+/[0-9]+) +(\S+) +\S+ +\S+  (.*)$)");
+  for (const std::string& line : run.OutLines()) {
+    std::smatch m;
+    if (std::regex_match(line, m, row)) rows[m[1]] = MatrixRow{m[3], m[4], m[5]};
+  }
+  return rows;
+}
+
+// A seq-only bug the seed corpus shows, a race only conc finds, and the
+// mutant that no short campaign reaches (more than 128 objects of class 0):
+// each campaign stops at its first finding, so this runs in seconds.
+TEST(ZsfuzzMutants, FixedSeedsAndBudgetGiveTheMatrix) {
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+  GTEST_SKIP() << "the matrix differs by build: a sanitizer reports some races first (mutants README)";
+#endif
+#endif
+  const ToolRun r = RunZsfuzz({"mutants", "--only", "mut-free-order,mut-no-reread,mut-shrink-skip", "--seeds",
+                               "2", "--budget-execs", "1500"});
+  EXPECT_EQ(r.exit_code, 1) << "a mutant survived, so the exit status is 1\n" << r.out << r.err;
+  const std::map<std::string, MatrixRow> rows = Matrix(r);
+  ASSERT_EQ(rows.size(), 3u) << r.out;
+  EXPECT_EQ(rows.at("mut-free-order").detected, "2/2");
+  EXPECT_EQ(rows.at("mut-free-order").caught, "seq invariant:zspage.fullness");
+  EXPECT_EQ(rows.at("mut-no-reread").detected, "2/2");
+  EXPECT_EQ(rows.at("mut-no-reread").caught, "conc kernel:BUG: pfn_to_page of an invalid pfn");
+  EXPECT_EQ(rows.at("mut-shrink-skip").detected, "0/2");
+  EXPECT_EQ(rows.at("mut-shrink-skip").caught, "survived");
+  EXPECT_NE(r.out.find("\nmutants: 2 detected, 1 survived\n"), std::string::npos) << r.out;
+  // One stderr line per campaign.
+  EXPECT_NE(r.err.find("mut-shrink-skip seed 2: not found"), std::string::npos) << r.err;
+
+  // The same budget and seeds give the same executions to each finding.
+  const ToolRun again = RunZsfuzz(
+      {"mutants", "--only", "mut-free-order,mut-no-reread", "--seeds", "2", "--budget-execs", "1500"});
+  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  const std::map<std::string, MatrixRow> rows2 = Matrix(again);
+  ASSERT_EQ(rows2.size(), 2u) << again.out;
+  EXPECT_EQ(rows2.at("mut-free-order").execs, rows.at("mut-free-order").execs);
+  EXPECT_EQ(rows2.at("mut-no-reread").execs, rows.at("mut-no-reread").execs);
+}
+
+TEST(ZsfuzzMutants, UsageErrorsAreOneLine) {
+  for (const auto& [args, want] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"mutants", "--only", "mut-nope"}, "--only: 'mut-nope' is no seeded mutant (mut-pages-leak, "},
+           {{"mutants", "--seeds", "0"}, "--seeds"},
+           {{"mutants", "--budget-execs", "0"}, "--budget-execs"},
+       }) {
+    const ToolRun r = RunZsfuzz(args);
+    EXPECT_EQ(r.exit_code, 2) << r.err;
+    ASSERT_EQ(r.ErrLines().size(), 1u) << r.err;
+    EXPECT_NE(r.err.find(want), std::string::npos) << r.err;
+    EXPECT_TRUE(r.out.empty()) << r.out;
+  }
+}
+
+}  // namespace
+}  // namespace zsfuzz_test
