@@ -5,7 +5,8 @@
 // no witness), each target stopping at its first finding or at its budget;
 // a row per mutant with the odds (k of K), the executions and seconds to the
 // first finding, the check that caught it and the size of its minimized
-// reproducer.
+// reproducer; with --baseline, beside it what free-running real-thread
+// stress finds in the same wall time (stress_baseline.h).
 #include <algorithm>
 #include <cstdio>
 #include <string>
@@ -19,6 +20,7 @@
 #include "fuzzers/campaign/minimize.h"
 #include "fuzzers/tool/flag_table.h"
 #include "fuzzers/tool/flags.h"
+#include "fuzzers/tool/stress_baseline.h"
 #include "fuzzers/tool/subcommand.h"
 #include "fuzzers/tool/variant_arg.h"
 #include "oracle/program/program_file.h"
@@ -40,8 +42,10 @@ struct CampaignOutcome {
   uint64_t execs = 0;  // the finding target's executions to the finding
   double seconds = 0;
   std::string signature;
-  int repro_ops = -1;  // the minimized reproducer's ops (-1: not minimized)
-  std::string error;   // a target could not run
+  int repro_ops = -1;       // the minimized reproducer's ops (-1: not minimized)
+  double wall_seconds = 0;  // the whole campaign, both targets to their stop
+  std::string error;        // a target could not run
+  StressBaseline baseline;  // --baseline: stress in the same wall time
 };
 
 struct MutantRow {
@@ -100,6 +104,7 @@ CampaignOutcome RunMutantCampaign(const SeededMutant& m, uint32_t seed, const st
   opt.out_dir = absl::StrFormat("%s/%s-seed%u", out_dir, m.name, seed);
   const CampaignResult r = RunCampaign(opt);
   CampaignOutcome o;
+  o.wall_seconds = r.seconds;
   for (const TargetStats& st : r.targets)
     if (!st.error.empty()) o.error = absl::StrFormat("%s: %s", targets::TargetShortName(st.target), st.error);
   // Each target stops at its first finding: the earlier of the two, in
@@ -121,13 +126,32 @@ CampaignOutcome RunMutantCampaign(const SeededMutant& m, uint32_t seed, const st
   return o;
 }
 
+// The lower median: of two campaigns, the faster.
 template <typename T>
 T Median(std::vector<T> v) {
   std::sort(v.begin(), v.end());
-  return v.empty() ? T{} : v[v.size() / 2];
+  return v.empty() ? T{} : v[(v.size() - 1) / 2];
 }
 
-std::string FormatRow(const MutantRow& row) {
+// The baseline's columns: stress detected k/K, median seconds, how many of
+// its findings replayed, and its median time over the campaigns'.
+std::string BaselineColumns(const MutantRow& row, double campaign_seconds) {
+  std::vector<double> seconds;
+  int replays = 0;
+  for (const CampaignOutcome& o : row.campaigns) {
+    if (!o.baseline.detected) continue;
+    seconds.push_back(o.baseline.seconds);
+    replays += o.baseline.replays ? 1 : 0;
+  }
+  const std::string detected = absl::StrFormat("%u/%u", seconds.size(), row.campaigns.size());
+  if (seconds.empty()) return absl::StrFormat(" %8s %9s %8s %8s", detected, "-", "-", "-");
+  const std::string ratio =
+      campaign_seconds > 0 ? absl::StrFormat("%.1f", Median(seconds) / campaign_seconds) : std::string("-");
+  return absl::StrFormat(" %8s %9.1f %8s %8s", detected, Median(seconds),
+                         absl::StrFormat("%d/%u", replays, seconds.size()), ratio);
+}
+
+std::string FormatRow(const MutantRow& row, bool baseline) {
   std::vector<uint64_t> execs;
   std::vector<double> seconds;
   std::vector<int> ops;
@@ -140,12 +164,14 @@ std::string FormatRow(const MutantRow& row) {
     if (check == "-") check = absl::StrFormat("%s %s", targets::TargetShortName(o.target), o.signature);
   }
   const std::string detected = absl::StrFormat("%u/%u", execs.size(), row.campaigns.size());
+  const double median_s = seconds.empty() ? 0 : Median(seconds);
+  const std::string extra = baseline ? BaselineColumns(row, median_s) : "";
   if (execs.empty())
-    return absl::StrFormat("%-24s %-5s %8s %12s %9s %9s  %s\n", row.mutant->name, row.mutant->base, detected,
-                           "-", "-", "-", "survived");
-  return absl::StrFormat("%-24s %-5s %8s %12u %9.1f %9s  %s\n", row.mutant->name, row.mutant->base, detected,
-                         Median(execs), Median(seconds), ops.empty() ? "-" : std::to_string(Median(ops)),
-                         check);
+    return absl::StrFormat("%-24s %-5s %8s %12s %9s %9s%s  %s\n", row.mutant->name, row.mutant->base,
+                           detected, "-", "-", "-", extra, "survived");
+  return absl::StrFormat("%-24s %-5s %8s %12u %9.1f %9s%s  %s\n", row.mutant->name, row.mutant->base,
+                         detected, Median(execs), median_s, ops.empty() ? "-" : std::to_string(Median(ops)),
+                         extra, check);
 }
 
 absl::StatusOr<int> RunMutants() {
@@ -171,8 +197,13 @@ absl::StatusOr<int> RunMutants() {
                              mutants->size(), f.seeds, f.seeds, budget, out_dir)
                  .c_str(),
              stdout);
-  std::printf("%-24s %-5s %8s %12s %9s %9s  %s\n", "mutant", "base", "detected", "median execs", "median s",
-              "repro ops", "caught first by (target, check)");
+  const std::string baseline_header =
+      f.baseline ? absl::StrFormat(" %8s %9s %8s %8s", "stress", "stress s", "replays", "s ratio") : "";
+  std::fputs(
+      absl::StrFormat("%-24s %-5s %8s %12s %9s %9s%s  %s\n", "mutant", "base", "detected", "median execs",
+                      "median s", "repro ops", baseline_header, "caught first by (target, check)")
+          .c_str(),
+      stdout);
   std::fflush(stdout);
   int detected = 0, survived = 0;
   bool errors = false;
@@ -191,12 +222,30 @@ absl::StatusOr<int> RunMutants() {
       } else {
         std::fprintf(stderr, "zsfuzz mutants: %s seed %u: not found\n", m->name, seed);
       }
+      if (f.baseline) {
+        // The same wall time the campaign took (both use two cores), at least a second.
+        o.baseline = RunStressBaseline(*m, std::max(1.0, o.wall_seconds), 1000ULL * seed);
+        const StressBaseline& b = o.baseline;
+        if (!b.error.empty()) {
+          std::fprintf(stderr, "zsfuzz mutants: %s seed %u: stress: error: %s\n", m->name, seed,
+                       b.error.c_str());
+          errors = true;
+        } else if (b.detected) {
+          std::fprintf(
+              stderr, "zsfuzz mutants: %s seed %u: stress found it in %.1f s (run %d, --seed %llu; %s): %s\n",
+              m->name, seed, b.seconds, b.runs, static_cast<unsigned long long>(b.seed),
+              b.replays ? "replays" : "does not replay", b.signature.c_str());
+        } else {
+          std::fprintf(stderr, "zsfuzz mutants: %s seed %u: stress: not found in %.1f s (%d runs)\n", m->name,
+                       seed, std::max(1.0, o.wall_seconds), b.runs);
+        }
+      }
       row.campaigns.push_back(std::move(o));
     }
     const bool any = std::any_of(row.campaigns.begin(), row.campaigns.end(),
                                  [](const CampaignOutcome& o) { return o.detected; });
     (any ? detected : survived)++;
-    std::fputs(FormatRow(row).c_str(), stdout);
+    std::fputs(FormatRow(row, f.baseline).c_str(), stdout);
     std::fflush(stdout);
   }
   std::printf("mutants: %d detected, %d survived\n", detected, survived);
@@ -210,7 +259,7 @@ const Subcommand& MutantsCommand() {
   static const Subcommand cmd{
       "mutants",
       "The seeded mutants' detection matrix, found by fuzzing: odds, executions to detection, check.",
-      "[--budget-execs N | --budget-seconds S] [--only NAME,...] [--seeds K]",
+      "[--budget-execs N | --budget-seconds S] [--only NAME,...] [--seeds K] [--baseline]",
       "For each seeded mutant (allocator/variants/mutants), K campaigns of both fuzz targets against the\n"
       "variant it breaks, as 'zsfuzz run --variants BASE,MUTANT' runs them, from the built-in seed corpus\n"
       "(the mutants' witnesses are not in it), with libFuzzer seeds 1..K. Each target stops at its first\n"
@@ -218,8 +267,11 @@ const Subcommand& MutantsCommand() {
       "the same on every machine) or --budget-seconds of wall time. One row per mutant: detected in k of\n"
       "K campaigns, the median executions (of the target that found it) and seconds to the first finding,\n"
       "the median size of the finding minimized (ops), and the target and check that caught it first;\n"
-      "per-campaign lines on stderr. Last line 'mutants: D detected, S survived'. Exit status 1 if a\n"
-      "mutant survived every campaign.",
+      "per-campaign lines on stderr. --baseline: after each campaign, free-running real-thread stress\n"
+      "('zsfuzz stress --variant MUTANT --threads 2', in this build, seeds 1000*k, 1000*k+1, ...) for\n"
+      "the same wall time, at least 1 s; the row adds its detections, median seconds, how many of its\n"
+      "findings replayed with the same flags, and its median seconds over the campaigns'. Last line\n"
+      "'mutants: D detected, S survived' (the campaigns). Exit status 1 if a mutant survived every campaign.",
       kCmdMutants,
       &RunMutants,
   };

@@ -63,6 +63,26 @@ TEST(ZsfuzzMutants, FixedSeedsAndBudgetGiveTheMatrix) {
   EXPECT_EQ(rows2.at("mut-no-reread").execs, rows.at("mut-no-reread").execs);
 }
 
+// --baseline adds stress's columns; whether stress finds the mutant in its
+// second depends on the machine, so only the shape is held here.
+TEST(ZsfuzzMutants, BaselineAddsStressColumnsAndALinePerCampaign) {
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+  GTEST_SKIP() << "the matrix differs by build: a sanitizer reports some races first (mutants README)";
+#endif
+#endif
+  const ToolRun r = RunZsfuzz(
+      {"mutants", "--only", "mut-pages-leak", "--seeds", "1", "--budget-execs", "500", "--baseline"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find(" stress  stress s  replays  s ratio  caught first by"), std::string::npos) << r.out;
+  const std::regex row(
+      R"(\nmut-pages-leak +post +1/1 +[0-9]+ +[0-9.]+ +[0-9]+ +[01]/1 +(-|[0-9.]+) +(-|[01]/1) +(-|[0-9.]+)  seq invariant:pool.pages_allocated\n)");
+  EXPECT_TRUE(std::regex_search(r.out, row)) << r.out;
+  EXPECT_TRUE(
+      std::regex_search(r.err, std::regex("mut-pages-leak seed 1: stress(: not found in| found it in) ")))
+      << r.err;
+}
+
 TEST(ZsfuzzMutants, UsageErrorsAreOneLine) {
   for (const auto& [args, want] : std::vector<std::pair<std::vector<std::string>, std::string>>{
            {{"mutants", "--only", "mut-nope"}, "--only: 'mut-nope' is no seeded mutant (mut-pages-leak, "},

@@ -1,7 +1,5 @@
 #include "tests/fuzzers/tool/run_tool.h"
 
-#include <fcntl.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +9,7 @@
 #include <sstream>
 
 #include "allocator/zsmalloc/zs_variant.h"
+#include "fuzzers/campaign/spawn.h"
 
 extern char** environ;
 
@@ -42,12 +41,8 @@ ToolRun RunBinary(const std::string& binary, const std::vector<std::string>& arg
   const std::string out_path = base + ".out";
   const std::string err_path = base + ".err";
 
-  std::vector<std::string> argv_store = {binary};
-  argv_store.insert(argv_store.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  argv.reserve(argv_store.size() + 1);
-  for (std::string& a : argv_store) argv.push_back(a.data());
-  argv.push_back(nullptr);
+  std::vector<std::string> argv = {binary};
+  argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> env_store = env;
   std::vector<char*> envp;
   envp.reserve(env_store.size() + 1);
@@ -55,18 +50,11 @@ ToolRun RunBinary(const std::string& binary, const std::vector<std::string>& arg
   for (char** e = environ; *e != nullptr; e++) envp.push_back(*e);
   envp.push_back(nullptr);
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                   0600);
-  pid_t pid = 0;
   ToolRun run;
-  const int rc = posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  if (rc != 0) {
-    ADD_FAILURE() << "posix_spawn " << binary << ": " << rc;
+  int error = 0;
+  const pid_t pid = zsfuzz::SpawnToFiles(argv, out_path, err_path, envp.data(), &error);
+  if (pid < 0) {
+    ADD_FAILURE() << "posix_spawn " << binary << ": " << error;
     return run;
   }
   int status = 0;
