@@ -19,11 +19,12 @@
 //   zs_obj_malloc.inc    obj_malloc()
 //   zs_free.inc          zs_free() [and its class lookup helper]
 //   zs_page_migrate.inc  zs_page_migrate()
+//   zs_lock_zspage.inc   lock_zspage()
 //   zs_async_free.inc    async_free_zspage()
 //   zs_compact.inc       zs_can_compact(), __zs_compact(), zs_compact()
 //   zs_shrinker.inc      zs_shrinker_scan(), zs_shrinker_count()
 //
-// (No variant changes the last three; a seeded mutant may.)
+// (No variant changes the last four; a seeded mutant may.)
 // A variant folder that lacks one of them gets it from its base folder and,
 // last, from allocator/variants/pre (the base tree). Nothing below depends on
 // which variant is being built.
@@ -1470,42 +1471,7 @@ static int putback_zspage(struct size_class *class_, struct zspage *zspage)
 	return fullness;
 }
 
-/*
- * Sleeping page locks for every page of @zspage, which is how a deferred free
- * excludes migration (reference 3, lock_zspage). Until a page is locked it may
- * be migrated away, so each page is trylocked under the zspage read lock
- * (which migration needs for writing); to wait for a busy page we pin it and
- * drop the read lock, and try again afterwards.
- */
-static void lock_zspage(struct zspage *zspage)
-{
-	struct zpdesc *curr_zpdesc, *zpdesc;
-
-	while (1) {
-		zspage_read_lock(zspage);
-		zpdesc = get_first_zpdesc(zspage);
-		if (zpdesc_trylock(zpdesc))
-			break;
-		zpdesc_get(zpdesc);
-		zspage_read_unlock(zspage);
-		zpdesc_wait_locked(zpdesc);
-		zpdesc_put(zpdesc);
-	}
-
-	curr_zpdesc = zpdesc;
-	while ((zpdesc = get_next_zpdesc(curr_zpdesc))) {
-		if (zpdesc_trylock(zpdesc)) {
-			curr_zpdesc = zpdesc;
-		} else {
-			zpdesc_get(zpdesc);
-			zspage_read_unlock(zspage);
-			zpdesc_wait_locked(zpdesc);
-			zpdesc_put(zpdesc);
-			zspage_read_lock(zspage);
-		}
-	}
-	zspage_read_unlock(zspage);
-}
+#include "zs_lock_zspage.inc"
 
 /* CONFIG_COMPACTION: page migration (reference 3, Page migration) */
 
