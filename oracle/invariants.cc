@@ -283,7 +283,8 @@ class Checker {
   std::optional<Failure> failure_;
 };
 
-// The "BUG: <what> at <file>:<line>" line of a scheduler report, and <what>.
+}  // namespace
+
 std::string BugLine(const std::string& report, std::string* what) {
   size_t pos = report.find("\nBUG: ");
   pos = report.compare(0, 5, "BUG: ") == 0 ? 0 : pos == std::string::npos ? pos : pos + 1;
@@ -293,8 +294,6 @@ std::string BugLine(const std::string& report, std::string* what) {
   *what = line.substr(5, at == std::string::npos ? std::string::npos : at - 5);
   return line;
 }
-
-}  // namespace
 
 std::string LockdepTitle(const char* report) {
   if (report == nullptr) return "";

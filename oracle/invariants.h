@@ -97,6 +97,10 @@ std::optional<Failure> CheckTeardown(const ExecResult& exec);
 // created, or a WARN or lockdep report came after the last quiescent point.
 std::optional<Failure> CheckKernel(const ExecResult& exec, bool sequential);
 
+// The first "BUG: <what> at <file>:<line>" line of a kernel report (a
+// scheduler's, or a process's stderr), and <what> in *what; "" if none.
+std::string BugLine(const std::string& report, std::string* what);
+
 // The title of a lockdep report ("possible circular locking dependency detected").
 std::string LockdepTitle(const char* report);
 

@@ -288,21 +288,17 @@ int Campaign::RunChild(TargetKind kind, TargetState* state, uint32_t seconds, co
   std::vector<std::string> args = {self_,    "fuzz-child", targets::TargetShortName(kind),
                                    workdir_, "--variants", variants,
                                    "--time", time_arg};
-  if (options_.runs != 0) {
-    uint64_t done = 0;
-    int restarts = 0;
-    {
-      std::lock_guard<std::mutex> lock(state->mu);
-      done = state->base_execs;
-      restarts = state->stats.restarts;
-    }
-    args.insert(args.end(), {"--runs", std::to_string(options_.runs - std::min(done, options_.runs))});
-    // A restarted child must not replay its predecessor's mutations.
-    if (options_.seed != 0)
-      args.insert(args.end(), {"--fuzz-seed", std::to_string(options_.seed + restarts)});
-  } else if (options_.seed != 0) {
-    args.insert(args.end(), {"--fuzz-seed", std::to_string(options_.seed)});
+  uint64_t done = 0;
+  int restarts = 0;
+  {
+    std::lock_guard<std::mutex> lock(state->mu);
+    done = state->base_execs;
+    restarts = state->stats.restarts;
   }
+  if (options_.runs != 0)
+    args.insert(args.end(), {"--runs", std::to_string(options_.runs - std::min(done, options_.runs))});
+  // A restarted child must not replay its predecessor's mutations.
+  if (options_.seed != 0) args.insert(args.end(), {"--fuzz-seed", std::to_string(options_.seed + restarts)});
   // Built before fork: the child of a multithreaded process may not allocate.
   std::vector<char*> argv;
   argv.reserve(args.size() + 1);
@@ -424,7 +420,6 @@ void Campaign::RunTarget(TargetKind kind, TargetState* state) {
     if (options_.runs != 0) {
       std::lock_guard<std::mutex> lock(state->mu);
       if (state->base_execs >= options_.runs) break;
-      if (options_.stop_at_first_finding && state->stats.findings > 0) break;
     }
     {
       std::lock_guard<std::mutex> lock(state->mu);

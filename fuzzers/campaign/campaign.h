@@ -37,7 +37,7 @@ struct CampaignOptions {
   // children), 0 for no limit: with a seed, a target's campaign is then the
   // same every time (libFuzzer -seed, -reload=0), whatever the machine's speed.
   uint64_t runs = 0;
-  uint32_t seed = 0;  // libFuzzer's -seed for the first child (then +1 per restart); 0: its own
+  uint32_t seed = 0;  // libFuzzer's -seed for the first child, +1 per restart; 0: its own
   // A target stops at its first new finding instead of restarting on it.
   bool stop_at_first_finding = false;
 };

@@ -224,7 +224,8 @@ absl::StatusOr<int> RunMutants() {
       }
       if (f.baseline) {
         // The same wall time the campaign took (both use two cores), at least a second.
-        o.baseline = RunStressBaseline(*m, std::max(1.0, o.wall_seconds), 1000ULL * seed);
+        const double budget = std::max(1.0, o.wall_seconds);
+        o.baseline = RunStressBaseline(*m, budget, 1000ULL * seed);
         const StressBaseline& b = o.baseline;
         if (!b.error.empty()) {
           std::fprintf(stderr, "zsfuzz mutants: %s seed %u: stress: error: %s\n", m->name, seed,
@@ -237,7 +238,7 @@ absl::StatusOr<int> RunMutants() {
               b.replays ? "replays" : "does not replay", b.signature.c_str());
         } else {
           std::fprintf(stderr, "zsfuzz mutants: %s seed %u: stress: not found in %.1f s (%d runs)\n", m->name,
-                       seed, std::max(1.0, o.wall_seconds), b.runs);
+                       seed, budget, b.runs);
         }
       }
       row.campaigns.push_back(std::move(o));

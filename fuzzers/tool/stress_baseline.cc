@@ -14,11 +14,11 @@
 #include <vector>
 
 #include "absl/strings/match.h"
-#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "fuzzers/campaign/spawn.h"
 #include "fuzzers/targets/diff_target.h"
+#include "oracle/invariants.h"
 
 extern char** environ;
 
@@ -77,11 +77,8 @@ std::string StressSignature(const std::string& out, const std::string& err, int 
     if (absl::ConsumePrefix(&line, "result: FAILED (") && absl::ConsumeSuffix(&line, ")"))
       return std::string(line);
   }
-  for (absl::string_view line : absl::StrSplit(err, '\n')) {
-    if (!absl::ConsumePrefix(&line, "BUG: ")) continue;
-    const size_t at = line.rfind(" at ");
-    return absl::StrCat("kernel:BUG: ", line.substr(0, at));
-  }
+  std::string what;
+  if (!oracle::BugLine(err, &what).empty()) return "kernel:BUG: " + what;
   for (absl::string_view line : absl::StrSplit(err, '\n')) {
     if (absl::ConsumePrefix(&line, "SUMMARY: "))
       return targets::CrashSignature(std::string_view(line.data(), line.size()));
