@@ -63,6 +63,7 @@ VariantRun RunAndCheck(const Program& p, const zs_variant_ops* v, const VariantT
   vr.v = v;
   oracle::InvariantObserver obs(v->name);
   vr.exec = Run(p, v, o, sequential, o.record_trace, &obs);
+  if (o.on_run) o.on_run(vr.exec);
   oracle::KeepFirst(&vr.failure, oracle::CheckKernel(vr.exec, sequential));
   oracle::KeepFirst(&vr.failure, obs.failure());
   oracle::KeepFirst(&vr.failure, oracle::CheckModel(p, vr.exec, sequential));

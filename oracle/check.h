@@ -39,6 +39,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -81,6 +82,9 @@ struct CheckOptions {
   // count finished ops into `ops_done` for a progress line.
   bool free_running = false;
   std::atomic<uint64_t>* ops_done = nullptr;
+  // Called with each variant's run as soon as it ran, before it is judged:
+  // the fuzz targets' occupancy feedback reads its snapshots.
+  std::function<void(const ExecResult&)> on_run;
 };
 
 struct Verdict {

@@ -1,6 +1,7 @@
 // Levels 3 and 4: the differential comparisons (differential.h).
 #include "oracle/differential.h"
 
+#include <cstdint>
 #include <map>
 #include <type_traits>
 #include "absl/strings/string_view.h"
@@ -76,6 +77,7 @@ class Comparer {
 
   std::optional<Failure> Sequential() {
     const std::vector<Op>& ops = p_.threads[0];
+    size_t last_compared = SIZE_MAX;  // the last snapshot both runs took
     for (size_t i = 0; i < ops.size() && !failure_; i++) {
       const OpResult& ra = a_.ops[0][i];
       const OpResult& rb = b_.ops[0][i];
@@ -96,11 +98,13 @@ class Comparer {
         Classes(ra.classes, rb.classes, "stat_classes ");
         Text(ra.class_table, rb.class_table, "stat_classes table");
       }
-      if (i < a_.after_op.size() && i < b_.after_op.size()) {
+      // A bulk op's members but the last have no snapshot (program.h).
+      if (i < a_.after_op.size() && i < b_.after_op.size() && a_.after_op[i].taken && b_.after_op[i].taken) {
         // The classes neither run changed since the last snapshot compared equal.
-        const bool prev = i > 0 && !failure_ && a_.after_op[i - 1].taken && b_.after_op[i - 1].taken;
-        Snapshots(a_.after_op[i], b_.after_op[i], prev ? &a_.after_op[i - 1].classes : nullptr,
-                  prev ? &b_.after_op[i - 1].classes : nullptr);
+        const bool prev = last_compared < i && !failure_;
+        Snapshots(a_.after_op[i], b_.after_op[i], prev ? &a_.after_op[last_compared].classes : nullptr,
+                  prev ? &b_.after_op[last_compared].classes : nullptr);
+        last_compared = i;
       }
     }
     if (failure_) return failure_;

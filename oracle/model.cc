@@ -9,6 +9,7 @@
 #include "allocator/zsmalloc/zs_introspect.h"
 #include "kernel/shrinker.h"
 #include "kernel/types.h"
+#include "oracle/program/text.h"
 
 namespace zsfuzz::oracle {
 namespace {
@@ -91,7 +92,7 @@ class Model {
       if (res.status == OpStatus::kNotRun) return;
       Step(t, i, ops[i], res);
       // One thread: the snapshot after the op read every written object back.
-      if (seq_ && !failure_ && HaveSnapshots(i))
+      if (seq_ && !failure_ && HaveSnapshots(i) && r_.after_op[i].taken)
         Live(r_.after_op[i], [&] { return "after " + DescribeOp(p_, t, i); }, static_cast<uint64_t>(i), t, i);
     }
   }
@@ -349,28 +350,13 @@ class Model {
 
 }  // namespace
 
-std::string OpText(const Op& op) {
-  const char* name = OpName(op.code);
-  switch (ArgsOf(op.code)) {
-    case OpArgs::kNone:
-      return name;
-    case OpArgs::kSize:
-      return absl::StrFormat("%s %u -> %s", name, op.size, SlotName(op.slot));
-    case OpArgs::kSlot:
-      return absl::StrFormat("%s %s", name, SlotName(op.slot));
-    case OpArgs::kSlotPage:
-      return absl::StrFormat("%s %s page %u", name, SlotName(op.slot), op.page);
-    case OpArgs::kValue:
-      return absl::StrFormat("%s %u", name, op.value);
-  }
-  return name;
-}
+std::string OpText(const Op& op) { return PrintOp(op); }
 
 std::string DescribeOp(const Program& program, int thread, long op) {
   if (thread < 0 || thread >= static_cast<int>(program.threads.size()) || op < 0 ||
       op >= static_cast<long>(program.threads[thread].size()))
     return absl::StrFormat("t%d op %d", thread, op);
-  return absl::StrFormat("t%d op %d (%s)", thread, op, OpText(program.threads[thread][op]));
+  return absl::StrFormat("t%d op %d (%s)", thread, op, PrintOpAt(program, thread, static_cast<size_t>(op)));
 }
 
 Failure FailureInOp(Level level, const Program& program, const ExecResult& exec, bool sequential,

@@ -45,6 +45,21 @@ std::string ProgramDictionary() {
     Entry(absl::StrCat("malloc_", size), EncodeOpBytes(op, 0, 0), &out);
     Entry(absl::StrCat("size_", size), SizeBytes(SizeCode(size)), &out);
   }
+  // Bulk ops (program.h, "Bulk ops"): filling the smallest classes past one
+  // zspage (128 objects of 32 bytes, 85 of 48, ...), and freeing runs.
+  for (uint32_t index : {0u, 1u, 2u, 4u, 8u}) {
+    for (uint32_t members : {64u, 129u, kMaxBulk}) {
+      Op op;
+      op.code = OpCode::kMalloc;
+      op.size = ClassSize(index);
+      Entry(absl::StrCat("bulk_malloc_", op.size, "_x", members), EncodeBulkOpBytes(op, 0, 0, members), &out);
+    }
+  }
+  for (uint32_t members : {2u, 16u, 64u, 128u}) {
+    Op op;
+    op.code = OpCode::kFree;
+    Entry(absl::StrCat("bulk_free_x", members), EncodeBulkOpBytes(op, 0, 0, members), &out);
+  }
   // Codes that mean huge_class_size whatever the chain (binary.h, x >= 0xC000).
   Entry("size_huge_class", SizeBytes(0xC080), &out);
   Entry("size_huge_class_minus_1", SizeBytes(0xC07F), &out);

@@ -33,6 +33,8 @@ constexpr const char* kMutationNames[kNumMutations] = {
     "change_seed",
     "change_schedule_param",
     "change_schedule_data",
+    "insert_bulk",
+    "resize_bulk",
 };
 // How likely a new op is of each ops.def row: mallocs most, then ops on a
 // handle, then migration; new rows get their kind's weight.
@@ -170,6 +172,10 @@ class Mutator {
         return ChangeScheduleParam();
       case Mutation::kChangeScheduleData:
         return ChangeScheduleData();
+      case Mutation::kInsertBulk:
+        return InsertBulk();
+      case Mutation::kResizeBulk:
+        return ResizeBulk();
     }
     return false;
   }
@@ -380,6 +386,95 @@ class Mutator {
     if (!p) return false;
     Op& op = At(*p).op;
     op.value = rng_.Percent(30) ? (op.value == 0 ? 1 : op.value - 1) : RandomValue(op.code, &rng_);
+    return true;
+  }
+
+  // A bulk malloc of a class that fills in few members (the smallest ones
+  // hold 128 objects a zspage), or a bulk free of this thread's slots in a
+  // row; its later members carry the bulk mark (program.h, "Bulk ops").
+  bool InsertBulk() {
+    const size_t t = rng_.Below(d_.threads.size());
+    const size_t at = rng_.Below(T(t).size() + 1);
+    std::vector<DraftOp> ops;
+    const std::vector<uint32_t> own = OwnLabels(t, at);
+    if (own.size() >= 2 && rng_.Percent(40)) {
+      const size_t first = rng_.Below(own.size() - 1);
+      const size_t n = rng_.Range(2, std::min<size_t>(own.size() - first, kMaxBulk));
+      for (size_t k = 0; k < n; k++) {
+        DraftOp op{};
+        op.op.code = OpCode::kFree;
+        op.op.bulk = k > 0;
+        op.label = own[first + k];
+        ops.push_back(op);
+      }
+    } else {
+      const uint32_t size = rng_.Percent(60) ? ClassSize(static_cast<uint32_t>(rng_.Below(16))) -
+                                                   static_cast<uint32_t>(rng_.Below(8))
+                                             : RandomSize(d_.chain_size, &rng_);
+      static constexpr uint32_t kCounts[] = {2, 4, 16, 64, 127, 128, 129, 192, 255, kMaxBulk};
+      const uint32_t n = rng_.Percent(70) ? kCounts[rng_.Below(std::size(kCounts))]
+                                          : static_cast<uint32_t>(rng_.Range(2, kMaxBulk));
+      for (uint32_t k = 0; k < n; k++) {
+        DraftOp op{};
+        op.op.code = OpCode::kMalloc;
+        op.op.size = size;
+        op.op.bulk = k > 0;
+        op.label = d_.NewLabel();
+        ops.push_back(op);
+      }
+    }
+    T(t).insert(T(t).begin() + static_cast<ptrdiff_t>(at), ops.begin(), ops.end());
+    return true;
+  }
+
+  // Grows or shrinks a bulk op at its end. A grown bulk free names the
+  // labels after its last; FromDraft drops the marks that no longer fit.
+  bool ResizeBulk() {
+    std::optional<Pos> p = PickOp([](const Op& op) { return op.bulk; });
+    if (!p) return false;
+    auto& ops = T(p->thread);
+    size_t first = p->index, end = p->index + 1;
+    while (first > 0 && ops[first].op.bulk) first--;
+    while (end < ops.size() && ops[end].op.bulk) end++;
+    const size_t n = end - first;
+    size_t want = n;
+    switch (rng_.Below(4)) {
+      case 0:
+        want = n * 2;
+        break;
+      case 1:
+        want = n / 2;
+        break;
+      case 2:
+        want = n + 1;
+        break;
+      default:
+        want = n - 1;
+        break;
+    }
+    want = std::clamp<size_t>(want, 1, kMaxBulk);
+    if (want < n) {
+      ops.erase(ops.begin() + static_cast<ptrdiff_t>(first + want),
+                ops.begin() + static_cast<ptrdiff_t>(end));
+      return true;
+    }
+    std::vector<DraftOp> more;
+    const DraftOp& last = ops[end - 1];
+    const std::vector<uint32_t> own = OwnLabels(p->thread, first);
+    size_t next_own = std::find(own.begin(), own.end(), last.label) - own.begin() + 1;
+    for (size_t k = n; k < want; k++) {
+      DraftOp op = last;
+      op.op.bulk = true;
+      if (op.op.code == OpCode::kMalloc) {
+        op.label = d_.NewLabel();
+      } else if (next_own < own.size()) {
+        op.label = own[next_own++];
+      } else {
+        break;  // no more slots of its own before it
+      }
+      more.push_back(op);
+    }
+    ops.insert(ops.begin() + static_cast<ptrdiff_t>(end), more.begin(), more.end());
     return true;
   }
 

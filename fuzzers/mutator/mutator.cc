@@ -14,7 +14,7 @@ namespace {
 
 // How often MutateProgramBytes picks each Mutation, in its enum order: op
 // edits and sizes most, the schedule's decisions and seed next.
-constexpr int kMutationWeights[kNumMutations] = {10, 8, 5, 5, 5, 4, 8, 5, 3, 3, 3, 2, 2, 3, 6, 3, 8};
+constexpr int kMutationWeights[kNumMutations] = {10, 8, 5, 5, 5, 4, 8, 5, 3, 3, 3, 2, 2, 3, 6, 3, 8, 4, 4};
 template <typename T, size_t N>
 size_t PickWeighted(const T (&weights)[N], Prng* rng) {
   uint64_t total = 0;

@@ -42,8 +42,10 @@ enum class Mutation {
   kChangeSeed,           // the schedule's PRNG seed
   kChangeScheduleParam,  // pct depth or steps, rr quantum
   kChangeScheduleData,   // the explicit decisions: insert, delete, change, truncate
+  kInsertBulk,           // a bulk malloc (mostly of a small class) or a bulk free of own slots in a row
+  kResizeBulk,           // a bulk op's members: doubled, halved, one more or one fewer
 };
-inline constexpr int kNumMutations = static_cast<int>(Mutation::kChangeScheduleData) + 1;
+inline constexpr int kNumMutations = static_cast<int>(Mutation::kResizeBulk) + 1;
 
 // "insert_op", "change_schedule_data", ...
 const char* MutationName(Mutation m);

@@ -18,6 +18,7 @@
 #include "allocator/kernel/sched/trace.h"
 #include "fuzzers/mutator/mutator.h"
 #include "fuzzers/targets/interleaving_coverage.h"
+#include "fuzzers/targets/occupancy_feedback.h"
 #include "kernel/page_alloc.h"
 #include "oracle/program/binary.h"
 #include "oracle/program/program_file.h"
@@ -222,6 +223,10 @@ TargetKind KindForProgram(const Program& p) {
 Verdict CheckForTarget(TargetKind kind, const Program& p, const VariantPair& variants, bool record_trace) {
   CheckOptions options;
   options.record_trace = record_trace;
+  // Variant a's states only: b's are the same when the check is clean.
+  options.on_run = [a = variants.a](const ExecResult& r) {
+    if (r.variant == a) RecordOccupancy(r);
+  };
   if (kind == TargetKind::kSeq) return CheckSequential(p, variants.a, variants.b, options);
   return CheckProgram(p, variants.a, variants.b, options);
 }

@@ -225,6 +225,8 @@ void RunState::RunThread(ThreadState* t, bool sequential) {
     if (options_.ops_done != nullptr) options_.ops_done->fetch_add(1, std::memory_order_relaxed);
     if (!sequential || !options_.snapshots) continue;
     result_->after_op.emplace_back();
+    // A bulk op gets one snapshot, after its last member (program.h).
+    if (i + 1 < ops.size() && ops[i + 1].bulk) continue;
     Snapshot* snap = &result_->after_op.back();
     TakeSnapshot(snap, /*with_table=*/false);
     if (!Observe(QuiescentPoint::kAfterOp, t->index, i, snap, t)) {
@@ -263,16 +265,25 @@ void RunState::MarkAllDirty() {
 }
 
 void RunState::MarkClass(unsigned int index) {
+  if (dirty_one_ >= 0 && dirty_class_ != index) {
+    // A bulk free over slots of two classes: every class is read again.
+    refine_ = !all_dirty_ || refine_;
+    all_dirty_ = true;
+    return;
+  }
   dirty_[index] = 1;
   dirty_class_ = index;
   dirty_one_ = 1;
 }
 
 void RunState::MarkDirty(ThreadState* t, const Op& op) {
-  dirty_.fill(0);
-  dirty_one_ = -1;
-  refine_ = false;
-  all_dirty_ = !options_.incremental;
+  // A bulk op's members since its first add up to one snapshot's worth.
+  if (!op.bulk) {
+    dirty_.fill(0);
+    dirty_one_ = -1;
+    refine_ = false;
+    all_dirty_ = !options_.incremental;
+  }
   switch (op.code) {
     case OpCode::kMalloc:
       // Sizes 0 and above a page fail before touching a class.

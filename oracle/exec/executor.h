@@ -16,7 +16,8 @@
 //      hash every time, wherever it comes in a process;
 //   2. a pool of the program's chain size is created;
 //   3. one thread: the root virtual thread runs thread 0's ops in order, with a
-//      Snapshot after each (every number; the debugfs text is taken by
+//      Snapshot after each (after a bulk op's last member only: the other
+//      members' after_op entries stay not taken; every number; the debugfs text is taken by
 //      stat_classes ops and at the drain); N threads: one kthread per program thread, the
 //      program's schedule interleaving them;
 //   4. drain: fault injection and pressure off, flush_deferred, snapshot
@@ -232,7 +233,7 @@ struct ExecResult {
   bool stopped = false;                    // an observer asked to stop
   bool teardown_done = false;              // the pool was destroyed (the run got that far)
   std::vector<std::vector<OpResult>> ops;  // [thread][op]
-  std::vector<Snapshot> after_op;          // sequential: after thread 0's op i
+  std::vector<Snapshot> after_op;          // sequential: after thread 0's op i (taken: see 3. above)
   Snapshot drained;
   Snapshot emptied;
   // After zs_destroy_pool, relative to the start of the run.

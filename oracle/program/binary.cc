@@ -14,7 +14,7 @@ using zs_sched::Strategy;
 
 constexpr int kNumChains = kMaxChainSize - kMinChainSize + 1;  // 13
 constexpr uint64_t kMaxQuantum = std::numeric_limits<uint32_t>::max();
-static_assert(kNumOpCodes <= 32, "the op byte holds the ops.def row in 5 bits");
+static_assert(kNumOpCodes <= kBulkFreeRow, "rows 30 and 31 of the op byte are the bulk ops");
 static_assert(kMaxThreads <= 8, "the header and op bytes hold a thread in 3 bits");
 
 // Reads bytes and varints; past the end every byte is 0.
@@ -141,6 +141,28 @@ void AppendOp(const Op& op, int thread, uint32_t ref, std::vector<uint8_t>* out)
   }
 }
 
+// A bulk op's members from its count varint: 2..kMaxBulk, and no more than
+// the marks the program has left allow.
+uint32_t BulkMembers(uint64_t v, uint32_t marks) {
+  const auto n = static_cast<uint32_t>(2 + v % (kMaxBulk - 1));
+  return std::min(n, 1 + kMaxBulkMarks - marks);
+}
+
+// A bulk op of `members` (2..kMaxBulk) whose first member is `first`, with
+// its slot reference `ref` in the encoded form.
+void AppendBulkOp(const Op& first, int thread, uint32_t ref, uint32_t members, std::vector<uint8_t>* out) {
+  const bool malloc = first.code == OpCode::kMalloc;
+  out->push_back(static_cast<uint8_t>((malloc ? kBulkMallocRow : kBulkFreeRow) | (thread << 5)));
+  if (malloc) {
+    const uint16_t x = SizeCode(first.size);
+    out->push_back(static_cast<uint8_t>(x & 0xff));
+    out->push_back(static_cast<uint8_t>(x >> 8));
+  } else {
+    PutVarint(out, ref);
+  }
+  PutVarint(out, members - 2);
+}
+
 }  // namespace
 
 uint32_t SizeFromCode(uint16_t x, unsigned int chain) {
@@ -171,10 +193,32 @@ Program DecodeProgram(const uint8_t* data, size_t size) {
 
   std::vector<std::vector<RawOp>> raw(threads);
   std::vector<uint32_t> own_slots(threads, 0);  // mallocs read so far, per thread
+  uint32_t marks = 0;
   while (!in.AtEnd()) {
     const uint8_t b = in.Byte();
     const int t = (b >> 5) % threads;
     RawOp r;
+    if ((b & 31) == kBulkMallocRow) {
+      r.op.code = OpCode::kMalloc;
+      r.op.size = SizeFromCode(in.U16(), p.chain_size);
+      const uint32_t n = BulkMembers(in.Varint(), marks);
+      for (uint32_t k = 0; k < n; k++, r.op.bulk = true) raw[t].push_back(r);
+      own_slots[t] += n;
+      marks += n - 1;
+      continue;
+    }
+    if ((b & 31) == kBulkFreeRow) {
+      const uint64_t v = in.Varint();
+      const uint64_t c = in.Varint();
+      if (own_slots[t] == 0) continue;  // no slot of its own yet: dropped
+      r.op.code = OpCode::kFree;
+      r.ref = v % own_slots[t];
+      const uint32_t n =
+          std::min<uint32_t>(BulkMembers(c, marks), own_slots[t] - static_cast<uint32_t>(r.ref));
+      for (uint32_t k = 0; k < n; k++, r.op.bulk = true, r.ref++) raw[t].push_back(r);
+      marks += n - 1;
+      continue;
+    }
     r.op.code = static_cast<OpCode>((b & 31) % kNumOpCodes);
     switch (ArgsOf(r.op.code)) {
       case OpArgs::kSize:
@@ -240,6 +284,12 @@ std::vector<uint8_t> EncodeOpBytes(const Op& op, int thread, uint32_t ref) {
   return out;
 }
 
+std::vector<uint8_t> EncodeBulkOpBytes(const Op& first, int thread, uint32_t ref, uint32_t members) {
+  std::vector<uint8_t> out;
+  AppendBulkOp(first, thread, ref, members, &out);
+  return out;
+}
+
 std::vector<uint8_t> EncodeProgram(const Program& p) {
   std::vector<uint8_t> out;
   const int threads = static_cast<int>(p.threads.size());
@@ -249,9 +299,18 @@ std::vector<uint8_t> EncodeProgram(const Program& p) {
 
   uint32_t first_slot = 0;
   for (int t = 0; t < threads; t++) {
-    for (const Op& op : p.threads[t]) {
+    const std::vector<Op>& ops = p.threads[t];
+    for (size_t i = 0; i < ops.size(); i++) {
+      const Op& op = ops[i];
       // kSlot refs are thread-local: the slot's index among this thread's.
       const uint32_t ref = ArgsOf(op.code) == OpArgs::kSlot ? op.slot - first_slot : op.slot;
+      size_t end = i + 1;
+      while (end < ops.size() && ops[end].bulk) end++;
+      if (end - i > 1) {
+        AppendBulkOp(op, t, ref, static_cast<uint32_t>(end - i), &out);
+        i = end - 1;
+        continue;
+      }
       AppendOp(op, t, ref, &out);
     }
     for (const Op& op : p.threads[t]) first_slot += op.code == OpCode::kMalloc;

@@ -22,7 +22,8 @@
 //     varint  n, the explicit schedule decisions, at most the bytes left;
 //             then n varints, each taken mod 2^32
 //   ops, one after another to the end of the input
-//     byte    bits 0-4  ops.def row, mod kNumOpCodes
+//     byte    bits 0-4  ops.def row, mod kNumOpCodes; or 31, a bulk malloc,
+//                       or 30, a bulk free (program.h, "Bulk ops")
 //             bits 5-7  thread, mod threads
 //     then by the row's args:
 //     kSize      2 bytes, little-endian x; size = SizeFromCode(x, chain):
@@ -36,6 +37,12 @@
 //                count; with no slots at all the op is dropped
 //     kValue     varint v: value v % (kMaxOpValue + 1)
 //     kNone      nothing
+//     bulk malloc  2 bytes, the size as kSize's; varint c: members
+//                2 + c % 255, fewer if the program's bulk marks would pass
+//                kMaxBulkMarks
+//     bulk free  varint r, the first slot as kSlot's (dropped when the thread
+//                has none); varint c: members as above, and no more than the
+//                thread's slots from the first on
 //
 // Ops of different threads may interleave in the bytes; each thread's ops
 // keep their order, and slots are numbered thread 0's first, as in the text.
@@ -56,6 +63,10 @@
 
 namespace zsfuzz {
 
+// The op byte rows of the bulk ops (ops.def may grow to 30 rows).
+inline constexpr int kBulkFreeRow = 30;
+inline constexpr int kBulkMallocRow = 31;
+
 // The program `data` encodes; any bytes, any size (nullptr with size 0 too).
 Program DecodeProgram(const uint8_t* data, size_t size);
 
@@ -72,5 +83,7 @@ inline uint16_t SizeCode(uint32_t size) { return static_cast<uint16_t>(size); }
 // its slot reference `ref` already in the encoded form (the thread-local
 // index for kSlot, the slot for kSlotPage). For the dictionary.
 std::vector<uint8_t> EncodeOpBytes(const Op& op, int thread, uint32_t ref);
+// The same for a bulk op of `members` (2..kMaxBulk) whose first is `first`.
+std::vector<uint8_t> EncodeBulkOpBytes(const Op& first, int thread, uint32_t ref, uint32_t members);
 
 }  // namespace zsfuzz

@@ -50,6 +50,14 @@ std::string ValidateSchedule(const zs_sched::Schedule& s) {
   return "schedule: unknown strategy";
 }
 
+// Whether `op` may carry a bulk mark after `prev`, its thread's previous op,
+// in a bulk op that has `members` members before it (program.h, "Bulk ops").
+bool BulkMarkFits(const Op& prev, const Op& op, uint32_t members) {
+  if (members >= kMaxBulk || prev.code != op.code) return false;
+  if (op.code == OpCode::kMalloc) return prev.size == op.size;
+  return op.code == OpCode::kFree && op.slot == prev.slot + 1;
+}
+
 }  // namespace
 
 int Program::NumSlots() const {
@@ -98,13 +106,21 @@ std::string Validate(const Program& p) {
   const uint32_t num_slots = static_cast<uint32_t>(p.NumSlots());
   std::vector<int> owner(num_slots, -1);  // thread of each slot defined so far
   uint32_t next_slot = 0;
+  uint32_t marks = 0;
   for (size_t t = 0; t < p.threads.size(); t++) {
+    uint32_t members = 1;  // of the bulk op the previous op belongs to
     for (size_t i = 0; i < p.threads[t].size(); i++) {
       const Op& op = p.threads[t][i];
       if (static_cast<int>(op.code) >= kNumOpCodes)
         return absl::StrFormat("t%d op %d: op code %d is not in ops.def", t, i, static_cast<int>(op.code));
       const OpArgs args = ArgsOf(op.code);
       const std::string where = Where(t, i, op.code);
+      if (op.bulk) {
+        if (i == 0 || !BulkMarkFits(p.threads[t][i - 1], op, members))
+          return where + "bulk mark where no bulk op continues (not normalized)";
+        if (++marks > kMaxBulkMarks) return where + absl::StrFormat("more than %u bulk marks", kMaxBulkMarks);
+      }
+      members = op.bulk ? members + 1 : 1;
       if (!UsesSize(args) && op.size != 0) return where + "size must be 0 (not normalized)";
       if (!UsesSlot(args) && op.slot != 0) return where + "slot must be 0 (not normalized)";
       if (!UsesPage(args) && op.page != 0) return where + "page must be 0 (not normalized)";
@@ -168,6 +184,16 @@ void Normalize(Program* p) {
       auto it = renamed.find(op.slot);
       // A reference to no malloc gets a number no slot has, for Validate.
       op.slot = it != renamed.end() ? it->second : next_slot;
+    }
+  }
+  uint32_t marks = 0;
+  for (std::vector<Op>& ops : p->threads) {
+    uint32_t members = 1;
+    for (size_t i = 0; i < ops.size(); i++) {
+      Op& op = ops[i];
+      if (op.bulk) op.bulk = i > 0 && marks < kMaxBulkMarks && BulkMarkFits(ops[i - 1], op, members);
+      marks += op.bulk;
+      members = op.bulk ? members + 1 : 1;
     }
   }
 

@@ -38,6 +38,18 @@
 //                     the debugfs classes table, recorded for the oracle
 //   fail_pages N / fail_slab N  fail the next N page / slab allocations (0: stop)
 //   pressure N        N extra yield points per zone-lock hold (0: none)
+//
+// Bulk ops. `malloc N x K -> s` is K mallocs of N bytes defining K slots in a
+// row (s, then s+1 .. s+(K-1) in the text), and `free s x K` frees K slots
+// in a row, each its thread's own. They exist to reach deep states (a full
+// class, compactable zspages of the smallest class) in a few input bytes. In
+// memory a bulk op is its K plain ops: the first unmarked, the other K-1 with
+// Op::bulk set, so everything that runs or judges a program sees plain
+// mallocs and frees; the executor takes one snapshot per bulk op, after its
+// last member. A mark is valid on a malloc right after a malloc of the same
+// size in its thread, and on a free right after a free of the slot below in
+// its thread; a bulk op has at most kMaxBulk members and a program at most
+// kMaxBulkMarks marks.
 #pragma once
 
 #include <cstdint>
@@ -73,6 +85,9 @@ struct Op {
   uint32_t slot = 0;   // kSize: the slot it defines; kSlot/kSlotPage: the slot named
   uint32_t page = 0;   // kSlotPage: page index within the zspage (0 .. 15)
   uint32_t value = 0;  // kValue
+  // malloc, free: this op continues the bulk op of the thread's previous op
+  // (see "Bulk ops" above).
+  bool bulk = false;
   bool operator==(const Op&) const = default;
 };
 
@@ -92,6 +107,10 @@ inline constexpr uint32_t kMaxPage = 15;          // page index: a zspage has at
 // enough to fail every allocation of a program, small enough that pressure
 // cannot turn one zone-lock hold into a timeout.
 inline constexpr uint32_t kMaxOpValue = 1024;
+// A bulk op's members (kMaxBulk: two zspages of the smallest class), and
+// the marks of a program: what a 2 KiB input can expand to stays bounded.
+inline constexpr uint32_t kMaxBulk = 256;
+inline constexpr uint32_t kMaxBulkMarks = 4096;
 inline constexpr unsigned int kMinChainSize = 4;
 inline constexpr unsigned int kMaxChainSize = 16;
 inline constexpr unsigned int kDefaultChainSize = 8;
@@ -112,14 +131,17 @@ std::optional<OpCode> OpCodeFromName(std::string_view name);
 // free/write/read/read_sg name a slot defined earlier in the same thread;
 // isolate/migrate/putback name any slot (< NumSlots()) and page <= kMaxPage;
 // kValue ops value <= kMaxOpValue; the schedule's parameters in their ranges
-// (pct depth 1..64, steps >= 1; rr quantum >= 1). Normalized means every Op
-// field its kind does not use is 0, so the binary and text forms hold all of it.
+// (pct depth 1..64, steps >= 1; rr quantum >= 1); bulk marks where "Bulk ops"
+// allows them. Normalized means every Op field its kind does not use is 0, so
+// the binary and text forms hold all of it.
 std::string Validate(const Program& p);
 
 // Clears the Op fields each op's kind does not use, numbers the malloc slots
 // 0, 1, ... in thread order (renaming references to match; a reference to no
 // malloc is left for Validate to report) and resets the schedule parameters
-// its strategy does not use to their defaults. Valid programs come out equal
+// its strategy does not use to their defaults, and clears the bulk marks
+// "Bulk ops" does not allow (an edit that split a bulk op leaves plain ops,
+// or two bulk ops, behind). Valid programs come out equal
 // (operator==) to what they went in as, and Validate accepts them.
 void Normalize(Program* p);
 

@@ -1,5 +1,6 @@
 // The text program form: the canonical printer (the parser is text_parse.cc).
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "oracle/program/text.h"
@@ -9,15 +10,35 @@ namespace {
 
 constexpr size_t kMaxLineColumns = 100;
 
-std::string OpText(const Op& op) {
+// Slot names as the text writes them: a slot a malloc defines by itself
+// gets its canonical name (SlotName), a later member of a bulk malloc is its
+// first member's name plus its offset ("a+5").
+std::vector<std::string> SlotTexts(const Program& p) {
+  std::vector<std::string> names;
+  names.reserve(static_cast<size_t>(p.NumSlots()));
+  uint32_t first = 0;
+  for (const std::vector<Op>& ops : p.threads) {
+    for (const Op& op : ops) {
+      if (op.code != OpCode::kMalloc) continue;
+      if (!op.bulk) first = op.slot;
+      names.push_back(op.bulk ? absl::StrCat(SlotName(first), "+", op.slot - first) : SlotName(op.slot));
+    }
+  }
+  return names;
+}
+
+// One op, or a bulk op of `members` (> 1) whose first member is `op`.
+std::string OpText(const Op& op, uint32_t members, const std::vector<std::string>& names) {
   const char* name = OpName(op.code);
+  const std::string slot = op.slot < names.size() ? names[op.slot] : SlotName(op.slot);
+  const std::string times = members > 1 ? absl::StrCat(" x ", members) : "";
   switch (ArgsOf(op.code)) {
     case OpArgs::kSize:
-      return absl::StrCat(name, " ", op.size, " -> ", SlotName(op.slot));
+      return absl::StrCat(name, " ", op.size, times, " -> ", slot);
     case OpArgs::kSlot:
-      return absl::StrCat(name, " ", SlotName(op.slot));
+      return absl::StrCat(name, " ", slot, times);
     case OpArgs::kSlotPage:
-      return absl::StrCat(name, " ", SlotName(op.slot), " page ", op.page);
+      return absl::StrCat(name, " ", slot, " page ", op.page);
     case OpArgs::kValue:
       return absl::StrCat(name, " ", op.value);
     case OpArgs::kNone:
@@ -28,16 +49,36 @@ std::string OpText(const Op& op) {
 
 }  // namespace
 
+std::string PrintOp(const Op& op) { return OpText(op, 1, {}); }
+
+std::string PrintOpAt(const Program& p, int thread, size_t index) {
+  const std::vector<Op>& ops = p.threads[thread];
+  const std::vector<std::string> names = SlotTexts(p);
+  std::string text = OpText(ops[index], 1, names);
+  size_t first = index, end = index + 1;
+  while (first > 0 && ops[first].bulk) first--;
+  while (end < ops.size() && ops[end].bulk) end++;
+  if (end - first > 1)
+    absl::StrAppend(&text, ", member ", index - first + 1, " of ",
+                    OpText(ops[first], static_cast<uint32_t>(end - first), names));
+  return text;
+}
+
 std::string PrintProgram(const Program& p) {
   std::string out = absl::StrCat("# zsfuzz program v", p.version, "\n");
   absl::StrAppend(&out, "threads ", p.threads.size(), "\n");
   if (p.chain_size != kDefaultChainSize) absl::StrAppend(&out, "chain ", p.chain_size, "\n");
+  const std::vector<std::string> names = SlotTexts(p);
   for (size_t t = 0; t < p.threads.size(); t++) {
     const std::string label = absl::StrCat("t", t, ":");
     std::string line = label;
     bool line_empty = true;
-    for (const Op& op : p.threads[t]) {
-      const std::string item = OpText(op);
+    const std::vector<Op>& ops = p.threads[t];
+    for (size_t i = 0; i < ops.size(); i++) {
+      size_t end = i + 1;
+      while (end < ops.size() && ops[end].bulk) end++;
+      const std::string item = OpText(ops[i], static_cast<uint32_t>(end - i), names);
+      i = end - 1;
       // Long threads continue on another line of the same thread.
       if (!line_empty && line.size() + 3 + item.size() > kMaxLineColumns) {
         absl::StrAppend(&out, line, "\n");

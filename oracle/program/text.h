@@ -24,14 +24,20 @@
 // Ops, by their ops.def args:
 //   malloc N -> S           N 0..8192; S a new slot name: a lowercase letter,
 //                           then lowercase letters, digits or '_'
+//   malloc N x K -> S       a bulk malloc (program.h, "Bulk ops"): K (1..256)
+//                           slots, S and then S+1 .. S+(K-1)
 //   free S, write S, read S, read_sg S       S malloc'd earlier by this thread
+//   free S x K              a bulk free of S and the K-1 slots after it, all
+//                           malloc'd earlier by this thread
+// A slot is named S, or S+I for member I of the bulk malloc that defined S.
 //   isolate S page P, migrate S page P, putback S page P
 //                           S any slot of any thread, also one defined later;
 //                           P 0..15
 //   shrink_scan N, fail_pages N, fail_slab N, pressure N    N 0..1024
 //   compact, shrink_count, flush, stat_pages, stat_pool, stat_classes
 // Slots are numbered in order of definition (thread 0's first), whatever
-// their names; PrintProgram names them a, b, ..., z, aa, ... (SlotName).
+// their names; PrintProgram names them a, b, ..., z, aa, ... (SlotName), and
+// the later members of a bulk malloc by their first: a+1, a+2, ...
 //
 // PrintProgram's form is canonical: the header, "threads N", "chain N" unless
 // 8, the thread lines (" ; " between ops, a new "tI:" line before one would
@@ -59,6 +65,12 @@ inline constexpr std::string_view kTextHeader = "# zsfuzz program";
 
 // The canonical text of `p` (valid; see Validate).
 std::string PrintProgram(const Program& p);
+
+// One op as the text writes it, its slot named by SlotName ("free c").
+std::string PrintOp(const Op& op);
+// Op `index` of thread `thread` of `p`, its slots named as PrintProgram names
+// them; a bulk op's member also says which: "free a+3, member 4 of free a x 8".
+std::string PrintOpAt(const Program& p, int thread, size_t index);
 
 // Where and why a text does not parse. line and column count from 1; an
 // error at the end of the input has line = lines + 1, column 1.

@@ -77,6 +77,8 @@ struct PendingRef {
   int thread = 0;
   size_t index = 0;  // in its thread
   std::string_view name;
+  uint32_t offset = 0;  // "name+offset": a member of name's bulk malloc
+  uint32_t member = 0;  // the member of a bulk free: the slot `member` after
   int line = 0;
   int column = 0;
 };
@@ -87,6 +89,7 @@ struct SlotDef {
   size_t index = 0;
   int line = 0;
   int column = 0;
+  uint32_t members = 1;  // a bulk malloc's, for its first member's name
 };
 
 class Parser {
@@ -103,6 +106,8 @@ class Parser {
   bool ThreadLine(const std::vector<Token>& tok);
   bool OneOp(const std::vector<Token>& tok, size_t* i, int thread);
   bool Number(const Token& t, const char* what, uint64_t max, uint64_t* out);
+  // "x K" after a malloc's size or a free's slot: *members = K (1 without it).
+  bool Times(const std::vector<Token>& tok, size_t* i, OpCode code, uint32_t* members);
   bool AtEnd();
   // Second pass; returns false with error_ set.
   bool Resolve(bool after_syntax_error);
@@ -124,7 +129,9 @@ class Parser {
   int schedule_line_ = 0;
   int current_thread_ = -1;
   uint32_t next_slot_ = 0;
+  uint32_t bulk_marks_ = 0;
   absl::flat_hash_map<std::string_view, SlotDef> slots_;
+  std::vector<SlotDef> slot_defs_;  // by slot number
   std::vector<PendingRef> refs_;
 };
 
@@ -355,13 +362,25 @@ bool Parser::OneOp(const std::vector<Token>& tok, size_t* i, int thread) {
   // Resolved in the second pass; recorded only once the whole op parsed.
   std::optional<PendingRef> ref;
   auto slot_ref = [&](const Token& t) {
-    if (!IsSlotName(t.text))
+    std::string_view name = t.text;
+    uint64_t offset = 0;
+    if (const size_t plus = name.find('+'); plus != std::string_view::npos) {
+      if (!ParseNumber(name.substr(plus + 1), &offset) || offset == 0 || offset >= kMaxBulk)
+        return Fail(t.column + static_cast<int>(plus) + 1,
+                    absl::StrCat("bad member ", Quote(name.substr(plus)), " in ", Quote(name),
+                                 ", expected '+I' with I 1..", kMaxBulk - 1,
+                                 " ('S+I': member I of S's bulk malloc)"));
+      name = name.substr(0, plus);
+    }
+    if (!IsSlotName(name))
       return Fail(t.column,
-                  absl::StrCat("bad slot name ", Quote(t.text),
+                  absl::StrCat("bad slot name ", Quote(name),
                                ", expected a lowercase letter, then lowercase letters, digits or '_'"));
-    ref = PendingRef{thread, p_.threads[thread].size(), t.text, line_, t.column};
+    ref = PendingRef{thread,  p_.threads[thread].size(), name, static_cast<uint32_t>(offset), 0, line_,
+                     t.column};
     return true;
   };
+  uint32_t members = 1;
   uint64_t v = 0;
   switch (args) {
     case OpArgs::kSize: {
@@ -369,6 +388,7 @@ bool Parser::OneOp(const std::vector<Token>& tok, size_t* i, int thread) {
       const Token* size = next(usage);
       if (size == nullptr || !Number(*size, "size", kMaxMallocSize, &v)) return false;
       op.size = static_cast<uint32_t>(v);
+      if (!Times(tok, i, *code, &members)) return false;
       const Token* arrow = next("'->' after the size, expected 'malloc N -> SLOT'");
       if (arrow == nullptr) return false;
       if (arrow->text != "->")
@@ -384,13 +404,21 @@ bool Parser::OneOp(const std::vector<Token>& tok, size_t* i, int thread) {
         return Fail(slot->column,
                     absl::StrCat("slot ", Quote(slot->text), " is already defined (line ", it->second.line,
                                  ", column ", it->second.column, "), expected a new slot name"));
-      slots_[slot->text] = {next_slot_, thread, p_.threads[thread].size(), line_, slot->column};
-      op.slot = next_slot_++;
+      const SlotDef def{next_slot_, thread, p_.threads[thread].size(), line_, slot->column, members};
+      slots_[slot->text] = def;
+      for (uint32_t k = 0; k < members; k++) {
+        slot_defs_.push_back(def);
+        slot_defs_.back().slot += k;
+        slot_defs_.back().index += k;
+      }
+      op.slot = next_slot_;
+      next_slot_ += members;
       break;
     }
     case OpArgs::kSlot: {
       const Token* slot = next(absl::StrCat("a slot, expected '", OpName(*code), " SLOT'"));
       if (slot == nullptr || !slot_ref(*slot)) return false;
+      if (*code == OpCode::kFree && !Times(tok, i, *code, &members)) return false;
       break;
     }
     case OpArgs::kSlotPage: {
@@ -416,8 +444,36 @@ bool Parser::OneOp(const std::vector<Token>& tok, size_t* i, int thread) {
     case OpArgs::kNone:
       break;
   }
-  if (ref) refs_.push_back(*ref);
-  p_.threads[thread].push_back(op);
+  if (bulk_marks_ + members - 1 > kMaxBulkMarks)
+    return Fail(name.column, absl::StrCat("this bulk op takes the program past ", kMaxBulkMarks,
+                                          " bulk members after the first of each, expected fewer"));
+  bulk_marks_ += members - 1;
+  for (uint32_t k = 0; k < members; k++) {
+    if (ref) {
+      refs_.push_back(*ref);
+      refs_.back().index += k;
+      refs_.back().member = k;
+    }
+    p_.threads[thread].push_back(op);
+    op.bulk = true;
+    if (*code == OpCode::kMalloc) op.slot++;
+  }
+  return true;
+}
+
+bool Parser::Times(const std::vector<Token>& tok, size_t* i, OpCode code, uint32_t* members) {
+  *members = 1;
+  if (*i >= tok.size() || tok[*i].text != "x") return true;
+  (*i)++;
+  const bool malloc = code == OpCode::kMalloc;
+  const std::string usage = malloc ? "'malloc N x K -> SLOT'" : "'free SLOT x K'";
+  if (*i >= tok.size() || tok[*i].text == ";")
+    return Fail(After(tok, *i), absl::StrCat("a count after 'x', expected ", usage, " with K 1..", kMaxBulk));
+  uint64_t k = 0;
+  if (!Number(tok[*i], "count", kMaxBulk, &k)) return false;
+  if (k == 0) return Fail(tok[*i].column, absl::StrCat("count 0, expected ", usage, " with K 1..", kMaxBulk));
+  (*i)++;
+  *members = static_cast<uint32_t>(k);
   return true;
 }
 
@@ -449,19 +505,29 @@ bool Parser::Resolve(bool after_syntax_error) {
                                            ", expected a slot some thread defines with 'malloc N -> ",
                                            AV(ref.name), "'"));
     }
-    const SlotDef& def = it->second;
+    const SlotDef& named = it->second;
+    if (ref.offset >= named.members)
+      return Fail(ref.column, absl::StrCat("slot ", Quote(absl::StrCat(AV(ref.name), "+", ref.offset)), ": ",
+                                           Quote(ref.name), " (line ", named.line, ") has ", named.members,
+                                           " member(s), expected an offset below that"));
+    const uint32_t slot = named.slot + ref.offset + ref.member;
+    if (slot >= slot_defs_.size())
+      return Fail(ref.column, absl::StrCat(name, " ", Quote(ref.name), " x ", ref.member + 1,
+                                           " runs past the last slot, expected fewer members"));
+    const SlotDef& def = slot_defs_[slot];
+    const std::string what =
+        ref.member == 0 ? Quote(ref.name) : absl::StrCat(Quote(ref.name), "'s member ", ref.member + 1);
     if (ArgsOf(op.code) == OpArgs::kSlot) {
       if (def.thread != ref.thread)
-        return Fail(ref.column,
-                    absl::StrCat("slot ", Quote(ref.name), " belongs to t", def.thread, " (line ", def.line,
-                                 "), expected a slot t", ref.thread, " malloc'd earlier: ", name,
-                                 " acts only on its own thread's handles"));
+        return Fail(ref.column, absl::StrCat("slot ", what, " belongs to t", def.thread, " (line ", def.line,
+                                             "), expected a slot t", ref.thread, " malloc'd earlier: ", name,
+                                             " acts only on its own thread's handles"));
       if (def.index >= ref.index)
-        return Fail(ref.column, absl::StrCat("slot ", Quote(ref.name), " is used before it is defined (line ",
-                                             def.line, ", column ", def.column, "), expected a slot t",
-                                             ref.thread, " malloc'd earlier"));
+        return Fail(ref.column,
+                    absl::StrCat("slot ", what, " is used before it is defined (line ", def.line, ", column ",
+                                 def.column, "), expected a slot t", ref.thread, " malloc'd earlier"));
     }
-    op.slot = def.slot;
+    op.slot = slot;
   }
   return true;
 }

@@ -26,6 +26,18 @@ size_t TotalOps(const Program& p) {
   return n;
 }
 
+// Ops that carry a bulk mark, and those of them that are frees.
+size_t Marks(const Program& p, bool frees_only = false) {
+  size_t n = 0;
+  for (const auto& ops : p.threads)
+    for (const Op& op : ops) n += op.bulk && (!frees_only || op.code == OpCode::kFree);
+  return n;
+}
+
+// A program with a bulk malloc and a bulk free (program.h, "Bulk ops").
+constexpr const char* kBulkProgram =
+    "threads 2\nt0: malloc 48 x 8 -> a ; free a x 4 ; write a+5\nt1: malloc 32 -> b ; compact\n";
+
 // The op codes of each thread, in order: what the structure is without the arguments.
 std::vector<std::vector<OpCode>> Shape(const Program& p) {
   std::vector<std::vector<OpCode>> out;
@@ -134,6 +146,12 @@ const Expectation kExpectations[] = {
      }},
     {Mutation::kChangeScheduleData, kRichProgram,
      [](const Program& a, const Program& b) { return a.schedule.data != b.schedule.data; }, Any},
+    {Mutation::kInsertBulk, kRichProgram,
+     [](const Program& a, const Program& b) { return TotalOps(b) >= TotalOps(a) + 2 && Marks(b) > Marks(a); },
+     [](const Program& a, const Program& b) { return Marks(b, true) > Marks(a, true); }},
+    {Mutation::kResizeBulk, kBulkProgram,
+     [](const Program& a, const Program& b) { return Marks(b) != Marks(a) && Shape(a) != Shape(b); },
+     [](const Program& a, const Program& b) { return Marks(b, true) > Marks(a, true); }},
 };
 
 class MutationTest : public ::testing::TestWithParam<Expectation> {};
@@ -218,6 +236,7 @@ std::set<std::string> Changes(const Program& a, const Program& b) {
       a.schedule.seed == b.schedule.seed && a.schedule.data == b.schedule.data)
     out.insert("schedule param");
   if (a.schedule.data != b.schedule.data) out.insert("schedule data");
+  if (Marks(a) != Marks(b)) out.insert("bulk");
   return out;
 }
 
@@ -242,7 +261,7 @@ TEST(MutatorTest, BytesMutatorStaysValidChangesAndCoversEveryKindOfChange) {
   }
   for (const char* want :
        {"ops added", "ops removed", "threads added", "threads removed", "op retargeted", "op moved", "size",
-        "slot", "page", "value", "chain", "strategy", "seed", "schedule param", "schedule data"})
+        "slot", "page", "value", "chain", "strategy", "seed", "schedule param", "schedule data", "bulk"})
     EXPECT_GT(seen[want], 0) << want;
 }
 

@@ -5,12 +5,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "fuzzers/campaign/minimize.h"
 #include "fuzzers/targets/interleaving_coverage.h"
+#include "fuzzers/targets/occupancy_feedback.h"
 #include "oracle/program/binary.h"
 #include "oracle/program/prng.h"
 #include "oracle/program/text.h"
@@ -161,6 +163,40 @@ TEST(InterleavingCoverageTest, ThreadSwitchesBumpCountersTheSameWayEveryRun) {
   ClearInterleavingCounters();
   CheckForTarget(TargetKind::kConc, q, pair, false);
   EXPECT_GT(InterleavingCountersSet(), 0u);
+}
+
+// The occupancy counters a seq run of `text` (one thread) sets.
+std::vector<size_t> OccupancyOf(const std::string& text) {
+  ClearOccupancyCounters();
+  const Verdict v = CheckForTarget(TargetKind::kSeq, MustParse("threads 1\nt0: " + text + "\n"),
+                                   MustPair("pre,post"), false);
+  EXPECT_FALSE(v.finding) << v.message;
+  return OccupancyCountersSet();
+}
+
+// Whether `b` sets a counter `a` does not.
+bool SetsANewCounter(const std::vector<size_t>& a, const std::vector<size_t>& b) {
+  for (size_t i : b)
+    if (std::find(a.begin(), a.end(), i) == a.end()) return true;
+  return false;
+}
+
+TEST(OccupancyFeedbackTest, FillingAClassFurtherIsNewCoverage) {
+  // Class 0 (32 bytes) holds 128 objects a zspage. Each step deeper into it
+  // (more objects, a second zspage, a zspage's worth free) sets a counter
+  // the step before did not, though it runs no new code.
+  const std::vector<size_t> one = OccupancyOf("malloc 32 -> a");
+  const std::vector<size_t> many = OccupancyOf("malloc 32 x 100 -> a");
+  const std::vector<size_t> two_zspages = OccupancyOf("malloc 32 x 192 -> a");
+  const std::vector<size_t> compactable = OccupancyOf("malloc 32 x 192 -> a ; free a x 64");
+  EXPECT_FALSE(one.empty());
+  EXPECT_TRUE(SetsANewCounter(one, many));
+  EXPECT_TRUE(SetsANewCounter(many, two_zspages));
+  EXPECT_TRUE(SetsANewCounter(two_zspages, compactable));
+  // The same run sets the same counters; a state the run passed through
+  // counts too (one object on the way to 129: one op at a time).
+  EXPECT_EQ(OccupancyOf("malloc 32 x 192 -> a ; free a x 64"), compactable);
+  EXPECT_FALSE(SetsANewCounter(OccupancyOf("malloc 32 -> a ; malloc 32 x 128 -> b"), one));
 }
 
 TEST(CheckForTargetTest, SameProgramSameVerdictAndHash) {

@@ -25,7 +25,9 @@ using zsfuzz::Snapshot;
 using zsfuzz::oracle::PoolWalk;
 
 // A program that fills and drains classes: mostly object ops on few sizes
-// (so zspages fill up and empty), with every other op now and then.
+// (so zspages fill up and empty), with every other op now and then, and bulk
+// mallocs and frees (one snapshot for all their members; a bulk free's
+// slots may be of several classes).
 Program RandomProgram(uint64_t seed) {
   zsfuzz::Prng rng(seed);
   Program p;
@@ -37,6 +39,20 @@ Program RandomProgram(uint64_t seed) {
   for (int i = 0; i < n; i++) {
     Op op;
     const uint64_t kind = rng.Below(100);
+    if (kind < 6) {
+      const bool malloc = kind < 3 || slots < 2;
+      const uint32_t first = malloc ? slots : static_cast<uint32_t>(rng.Below(slots - 1));
+      const auto members = static_cast<uint32_t>(rng.Range(2, malloc ? 140 : slots - first));
+      op.code = malloc ? OpCode::kMalloc : OpCode::kFree;
+      op.size = malloc ? sizes[rng.Below(std::size(sizes))] : 0;
+      for (uint32_t k = 0; k < members; k++) {
+        op.slot = first + k;
+        op.bulk = k > 0;
+        ops.push_back(op);
+      }
+      if (malloc) slots += members;
+      continue;
+    }
     if (kind < 40 || slots == 0) {
       op.code = OpCode::kMalloc;
       op.size = sizes[rng.Below(std::size(sizes))];
@@ -123,6 +139,7 @@ class WalkComparer : public zsfuzz::ExecObserver {
 
 TEST(IncrementalSnapshot, EqualsTheFullReadOnRandomPrograms) {
   int incremental_points = 0;
+  int bulk_members = 0;
   for (uint64_t seed = 1; seed <= 40; seed++) {
     const Program p = RandomProgram(seed);
     ASSERT_EQ(zsfuzz::Validate(p), "") << "seed " << seed;
@@ -137,15 +154,24 @@ TEST(IncrementalSnapshot, EqualsTheFullReadOnRandomPrograms) {
       const ExecResult b = zsfuzz::Execute(p, zs_find_variant(variant), full);
       ASSERT_EQ(a.run.trace_hash, b.run.trace_hash);
       ASSERT_EQ(a.after_op.size(), b.after_op.size());
-      for (size_t i = 0; i < a.after_op.size(); i++)
+      int taken = 0;
+      for (size_t i = 0; i < a.after_op.size(); i++) {
+        ASSERT_EQ(a.after_op[i].taken, b.after_op[i].taken) << "after op " << i;
+        // A bulk op's snapshot comes after its last member only.
+        const bool last_member = i + 1 == p.threads[0].size() || !p.threads[0][i + 1].bulk;
+        ASSERT_EQ(a.after_op[i].taken, last_member) << "after op " << i;
+        taken += a.after_op[i].taken;
         ASSERT_EQ(Diff(a.after_op[i], b.after_op[i]), "") << "after op " << i;
+      }
+      bulk_members += static_cast<int>(a.after_op.size()) - taken;
       EXPECT_EQ(walks.first_, "");
-      EXPECT_EQ(walks.points_, static_cast<int>(a.after_op.size()) + 2);
+      EXPECT_EQ(walks.points_, taken + 2);
       incremental_points += walks.incremental_points_;
     }
   }
   // The comparison is about something: most points were incremental.
   EXPECT_GT(incremental_points, 1000);
+  EXPECT_GT(bulk_members, 1000);
 }
 
 // The comparison can fail: a walk cache that is not told a class changed

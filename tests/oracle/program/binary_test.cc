@@ -174,6 +174,50 @@ TEST(BinaryTest, OpsWithoutASlotAreDropped) {
   EXPECT_EQ(p.threads[0][0].page, 3u);
 }
 
+TEST(BinaryTest, BulkRowsExpandIntoMarkedOps) {
+  // Row 31: a bulk malloc of size 48 (code 0x0030), count varint 1 -> 3
+  // members; row 30 (t0): a bulk free from ref 1, count 200 -> 2 + 200 % 255,
+  // cut to the 2 slots from ref 1 on.
+  Program p = Decode({0x00, 0x00, 0x00, 0x00, 0x1f, 0x30, 0x00, 0x01, 0x1e, 0x01, 0xc8, 0x01});
+  ASSERT_EQ(Validate(p), "");
+  ASSERT_EQ(p.threads[0].size(), 5u);
+  for (uint32_t k = 0; k < 3; k++) {
+    EXPECT_EQ(p.threads[0][k].code, OpCode::kMalloc);
+    EXPECT_EQ(p.threads[0][k].size, 48u);
+    EXPECT_EQ(p.threads[0][k].slot, k);
+    EXPECT_EQ(p.threads[0][k].bulk, k > 0);
+  }
+  EXPECT_EQ(p.threads[0][3].code, OpCode::kFree);
+  EXPECT_EQ(p.threads[0][3].slot, 1u);
+  EXPECT_FALSE(p.threads[0][3].bulk);
+  EXPECT_EQ(p.threads[0][4].slot, 2u);
+  EXPECT_TRUE(p.threads[0][4].bulk);
+  EXPECT_EQ(PrintProgram(p),
+            "# zsfuzz program v1\nthreads 1\nt0: malloc 48 x 3 -> a ; free a+1 x 2\n"
+            "schedule random seed=0\n");
+  EXPECT_EQ(Decode(EncodeProgram(p)), p);
+  // A bulk free in a thread with no slot is dropped, both varints read.
+  p = Decode({0x00, 0x00, 0x00, 0x00, 0x1e, 0x05, 0x07, 0x05});
+  ASSERT_EQ(p.threads[0].size(), 1u);
+  EXPECT_EQ(p.threads[0][0].code, OpCode::kCompact);
+}
+
+TEST(BinaryTest, BulkMarksStopAtTheCap) {
+  // Bulk mallocs of kMaxBulk members until the marks run out: the last one
+  // is cut to what is left, and later ones are single mallocs.
+  std::vector<uint8_t> bytes = {0x00, 0x00, 0x00, 0x00};
+  const uint32_t full = kMaxBulkMarks / (kMaxBulk - 1) + 2;
+  for (uint32_t i = 0; i < full; i++)
+    for (uint8_t b : {0x1f, 0x20, 0x00, 0xfe, 0x01}) bytes.push_back(b);  // 32 bytes x (2 + 254)
+  const Program p = Decode(bytes);
+  ASSERT_EQ(Validate(p), "");
+  size_t marks = 0;
+  for (const Op& op : p.threads[0]) marks += op.bulk;
+  EXPECT_EQ(marks, kMaxBulkMarks);
+  EXPECT_EQ(p.threads[0].size(), kMaxBulkMarks + full);
+  EXPECT_EQ(Decode(EncodeProgram(p)), p);
+}
+
 TEST(BinaryTest, HeaderFieldsDecode) {
   // rr with quantum 3, chain code 0 -> 8, code 9 -> 4, seed 300, 2 decisions.
   Program p = Decode({0x12, 0x09, 0xac, 0x02, 0x02, 0x02, 0x05, 0x01});

@@ -2,6 +2,7 @@
 #include "oracle/program/program.h"
 
 #include "gtest/gtest.h"
+#include "oracle/program/text.h"
 #include "tests/oracle/program/program_test_util.h"
 
 namespace zsfuzz {
@@ -87,6 +88,15 @@ TEST(ValidateTest, RejectsEachBrokenRule) {
       {"value must be 0", [](Program* p) { p->threads[0][1].value = 7; }},
       {"page must be 0", [](Program* p) { p->threads[0][1].page = 1; }},
       {"slot must be 0", [](Program* p) { p->threads[1].push_back(MakeOp(OpCode::kCompact, 1)); }},
+      {"bulk mark", [](Program* p) { p->threads[0][0].bulk = true; }},  // nothing before it
+      {"bulk mark", [](Program* p) { p->threads[0][1].bulk = true; }},  // a free after a malloc
+      {"bulk mark",
+       [](Program* p) {
+         Op other = Malloc(101, 1);  // another size
+         other.bulk = true;
+         p->threads[0].insert(p->threads[0].begin() + 1, other);
+         p->threads[1][0].slot = 2;
+       }},
       {"depth 0",
        [](Program* p) {
          p->schedule.strategy = zs_sched::Strategy::kPct;
@@ -122,6 +132,28 @@ TEST(NormalizeTest, ClearsUnusedFieldsAndRenumbersSlots) {
   EXPECT_EQ(p.threads[1][0].slot, 1u);
   EXPECT_EQ(p.threads[1][1].slot, 0u);
   EXPECT_EQ(p.schedule.depth, zs_sched::Schedule::kDefaultPctDepth);
+}
+
+TEST(NormalizeTest, ClearsTheBulkMarksThatNoLongerFit) {
+  Program p = MustParse("threads 1\nt0: malloc 48 x 4 -> a ; free a x 3\n");
+  p.threads[0][2].size = p.threads[0][3].size = 64;  // splits the bulk malloc: a, a+1 | a+2, a+3
+  p.threads[0].erase(p.threads[0].begin() + 5);      // the free of a+1: a | a+2
+  Normalize(&p);
+  EXPECT_EQ(Validate(p), "");
+  EXPECT_EQ(PrintProgram(p),
+            "# zsfuzz program v1\nthreads 1\nt0: malloc 48 x 2 -> a ; malloc 64 x 2 -> c ; free a ; "
+            "free c\nschedule random seed=0\n");
+  // No bulk op passes kMaxBulk members: the mark that would is cleared.
+  Program q;
+  q.threads.emplace_back();
+  for (uint32_t k = 0; k < kMaxBulk + 1; k++) {
+    q.threads[0].push_back(Malloc(32, k));
+    q.threads[0].back().bulk = k > 0;
+  }
+  Normalize(&q);
+  EXPECT_EQ(Validate(q), "");
+  EXPECT_FALSE(q.threads[0][kMaxBulk].bulk);
+  EXPECT_TRUE(q.threads[0][kMaxBulk - 1].bulk);
 }
 
 TEST(NormalizeTest, LeavesValidProgramsAlone) {

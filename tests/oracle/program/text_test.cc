@@ -79,6 +79,30 @@ TEST(TextTest, ParseErrorAsStatus) {
   EXPECT_EQ(p.status().message().substr(0, 18), "line 2, column 5: ");
 }
 
+TEST(TextTest, BulkOpsParseIntoMarkedOpsAndPrintBack) {
+  const char* text =
+      "# zsfuzz program v1\nthreads 2\nt0: malloc 48 x 3 -> a ; write a+2 ; free a x 2 ; malloc 32 -> d ; "
+      "free a+2 x 2\nt1: migrate a+1 page 0\nschedule random seed=0\n";
+  const Program p = MustParse(text);
+  const std::vector<Op>& t0 = p.threads[0];
+  ASSERT_EQ(t0.size(), 9u);
+  EXPECT_TRUE(t0[1].bulk && t0[2].bulk && !t0[0].bulk);
+  EXPECT_EQ(t0[3].code, OpCode::kWrite);
+  EXPECT_EQ(t0[3].slot, 2u);
+  EXPECT_TRUE(!t0[4].bulk && t0[5].bulk && t0[5].slot == 1u);
+  EXPECT_EQ(t0[6].slot, 3u);  // d
+  // a+2 and d are consecutive slots of t0: one bulk free.
+  EXPECT_TRUE(!t0[7].bulk && t0[7].slot == 2u);
+  EXPECT_TRUE(t0[8].bulk && t0[8].slot == 3u);
+  EXPECT_EQ(p.threads[1][0].slot, 1u);
+  EXPECT_EQ(PrintProgram(p), text);
+  EXPECT_EQ(PrintOpAt(p, 0, 5), "free a+1, member 2 of free a x 2");
+  EXPECT_EQ(PrintOpAt(p, 0, 2), "malloc 48 -> a+2, member 3 of malloc 48 x 3 -> a");
+  // K = 1 is a plain op.
+  EXPECT_EQ(MustParse("threads 1\nt0: malloc 48 x 1 -> a ; free a x 1\n"),
+            MustParse("threads 1\nt0: malloc 48 -> a ; free a\n"));
+}
+
 struct ErrorCase {
   const char* name;
   const char* text;
@@ -142,6 +166,17 @@ const ErrorCase kErrors[] = {
     {"BadChain", "chain 3\nthreads 1\nt0:\n", 1, 7, "bad chain size '3'"},
     {"UnsupportedVersion", "# zsfuzz program v2\nthreads 1\nt0:\n", 1, 18,
      "unsupported program version 'v2'"},
+    {"BulkCountZero", "threads 1\nt0: malloc 48 x 0 -> a\n", 2, 17, "count 0"},
+    {"BulkCountTooBig", "threads 1\nt0: malloc 48 x 257 -> a\n", 2, 17, "count 257 is out of range"},
+    {"BulkCountMissing", "threads 1\nt0: free a x\n", 2, 13, "a count after 'x'"},
+    {"MemberBeyondBulk", "threads 1\nt0: malloc 48 x 3 -> a ; write a+3\n", 2, 32, "has 3 member(s)"},
+    {"MemberOfPlainSlot", "threads 1\nt0: malloc 48 -> a ; malloc 48 -> b ; write a+1\n", 2, 45,
+     "has 1 member(s)"},
+    {"BadMember", "threads 1\nt0: malloc 48 x 3 -> a ; write a+x\n", 2, 34, "bad member '+x'"},
+    {"BulkFreePastTheEnd", "threads 1\nt0: malloc 48 x 3 -> a ; free a+1 x 3\n", 2, 31,
+     "runs past the last slot"},
+    {"BulkFreeOfOtherThread", "threads 2\nt0: malloc 32 -> c ; free c x 2\nt1: malloc 48 -> z\n", 2, 27,
+     "belongs to t1"},
     // A slot error before a syntax error is the first problem...
     {"SlotErrorFirst", "threads 2\nt0: malloc 1 -> a\nt1: free a\nt1: bogus\n", 3, 10, "belongs to t0"},
     // ...unless the slot might be defined in the part that did not parse.
