@@ -331,6 +331,13 @@ class Model {
   void CheckEnd() {
     if (!r_.drained.taken) return;
     Live(r_.drained, [] { return std::string("after the drain"); }, kPosDrained, -1, -1);
+    unsigned long compactable = 0;
+    for (const zs_class_info& c : r_.drained.classes) compactable += CanCompact(c);
+    if (!failure_ && r_.drained.shrinker_count != compactable)
+      FailEnd(
+          "drained.shrink_count",
+          absl::StrFormat("shrinker count after the drain: got=%u model=%u (zs_can_compact() of every class)",
+                          r_.drained.shrinker_count, compactable));
     if (!failure_ && static_cast<unsigned long>(r_.drained.pages_compacted) != compacted_)
       FailEnd(
           "stat_pool.pages_compacted",

@@ -18,7 +18,9 @@
 //            compact and shrink_scan return the pages zs_get_total_pages()
 //            dropped by
 //   after the drain  the live slots are the model's, with the last write's
-//            contents; pages_compacted is the sum of every compaction's result
+//            contents; pages_compacted is the sum of every compaction's result;
+//            the shrinker's count is the sum of zs_can_compact() over the
+//            drained snapshot's classes, whatever the threads
 //
 // Example:
 //   if (auto f = oracle::CheckModel(program, exec, /*sequential=*/true)) puts(f->headline.c_str());

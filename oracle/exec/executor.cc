@@ -182,6 +182,11 @@ void RunState::Root() {
   v_->flush_deferred(pool_);
   MarkAllDirty();
   TakeSnapshot(&result_->drained, /*with_table=*/true);
+  {
+    // What the shrinker would be told now; the model holds it to the classes.
+    OracleReads not_the_program;
+    result_->drained.shrinker_count = v_->shrinker_count(pool_);
+  }
   Observe(QuiescentPoint::kDrained, 0, 0, &result_->drained, nullptr);
 
   for (int s = 0; s < nr_slots_; s++) {

@@ -144,13 +144,14 @@ struct SlotView {
 // Everything observable about the pool at one point.
 struct Snapshot {
   bool taken = false;
-  kernel::seq_record class_table;  // debugfs zsmalloc/<pool>/classes (drained only)
-  ClassList classes;               // canonical classes, by index (class_list.h)
-  unsigned long total_pages = 0;   // zs_get_total_pages()
-  long pages_compacted = 0;        // zs_pool_stats()
-  long nr_zspages = 0;             // NR_ZSPAGES minus its value at the start of the run
-  long pages_in_use = 0;           // nr_pages_in_use() minus its value at the start of the run
-  std::vector<SlotView> live;      // by slot number
+  kernel::seq_record class_table;    // debugfs zsmalloc/<pool>/classes (drained only)
+  ClassList classes;                 // canonical classes, by index (class_list.h)
+  unsigned long total_pages = 0;     // zs_get_total_pages()
+  long pages_compacted = 0;          // zs_pool_stats()
+  long nr_zspages = 0;               // NR_ZSPAGES minus its value at the start of the run
+  long pages_in_use = 0;             // nr_pages_in_use() minus its value at the start of the run
+  unsigned long shrinker_count = 0;  // drained only: the shrinker's count_objects
+  std::vector<SlotView> live;        // by slot number
 };
 
 enum class QuiescentPoint { kAfterOp, kDrained, kEmptied };

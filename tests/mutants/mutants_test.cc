@@ -138,6 +138,18 @@ INSTANTIATE_TEST_SUITE_P(Seeded, MutantTest, ::testing::ValuesIn(MutantNames()),
                            return name;
                          });
 
+// The shrinker's count is checked at the drain too, so a program that only
+// builds the state (no shrink_count op) catches mut-shrink-skip.
+TEST(MutantDrainChecks, ShrinkSkipWithoutAShrinkCountOp) {
+  const zsfuzz::SeededMutant* m = zsfuzz::FindSeededMutant("mut-shrink-skip");
+  ASSERT_NE(m, nullptr);
+  const zsfuzz::Program p =
+      ProgramFromText("threads 2\nt0: malloc 16 x 192 -> a ; free a x 64\nt1: compact\n");
+  const zsfuzz::Verdict v = zsfuzz::CheckProgram(p, Variant(m->base), m->ops, {});
+  EXPECT_EQ(v.signature, "model:drained.shrink_count") << v.message;
+  EXPECT_FALSE(zsfuzz::CheckProgram(p, Variant("pre"), Variant(m->base), {}).finding);
+}
+
 TEST(MutantRegistry, EveryMutantIsWiredUp) {
   EXPECT_EQ(zsfuzz::SeededMutants().size(), kFirstLines.size());
   for (const zsfuzz::SeededMutant& m : zsfuzz::SeededMutants()) {

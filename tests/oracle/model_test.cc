@@ -178,6 +178,9 @@ TEST_F(ModelTest, CompactionFiguresAddUp) {
   r = run_;
   r.drained.pages_compacted += 1;
   EXPECT_EQ(Field(r), "stat_pool.pages_compacted");
+  r = run_;
+  r.drained.shrinker_count += 1;
+  EXPECT_EQ(Field(r), "drained.shrink_count");
   EXPECT_GT(Op(run_, kCompact).value, 0u) << "the program must make compaction free something";
 }
 

@@ -1,11 +1,14 @@
 # cmake -DZSFUZZ=<zsfuzz> -DDIR=<corpus/regressions> -DBUILD=<none|asan|tsan> -P replay_regressions.cmake
 #
 # Replays every reproducer in DIR with `zsfuzz repro FILE --variants pre,X`
-# for every variant X other than pre. A file is expected to be clean (exit 0)
-# on every pair, except the pairs it names in lines of its own:
+# for every variant X other than pre, and for every seeded mutant X the file
+# names. A file is expected to be clean (exit 0) on every pair, except the
+# pairs it names in lines of its own:
 #   # expect: finding X [TEXT]        pre,X must give a finding (exit 1) whose
 #                                     output holds TEXT, in every build
-#   # expect-tsan: finding X [TEXT]   the same, in the tsan build only (a data race)
+#   # expect-asan: finding X [TEXT]   the same, in the asan build only, in place
+#                                     of an `expect` line for X (a sanitizer report)
+#   # expect-tsan: finding X [TEXT]   the same, in the tsan build only
 # and `# target: seq` (or conc) passes --target, as minimize writes it.
 cmake_minimum_required(VERSION 3.25)
 execute_process(COMMAND ${ZSFUZZ} list RESULT_VARIABLE rc OUTPUT_VARIABLE listing)
@@ -33,22 +36,34 @@ set(failures 0)
 set(runs 0)
 foreach(f ${files})
   file(STRINGS "${f}" expect_all REGEX "^# expect: finding ")
+  file(STRINGS "${f}" expect_asan REGEX "^# expect-asan: finding ")
   file(STRINGS "${f}" expect_tsan REGEX "^# expect-tsan: finding ")
+  # A seeded mutant is no registered variant: the file names it.
+  set(file_variants ${variants})
+  foreach(line ${expect_all} ${expect_asan} ${expect_tsan})
+    if(line MATCHES "^# expect(-asan|-tsan)?: finding (mut-[a-z0-9-]+)")
+      list(APPEND file_variants ${CMAKE_MATCH_2})
+    endif()
+  endforeach()
+  list(REMOVE_DUPLICATES file_variants)
   file(STRINGS "${f}" target_line REGEX "^# target: (seq|conc)$")
   set(extra)
   if(target_line)
     string(REGEX REPLACE "^# target: " "" t "${target_line}")
     set(extra --target ${t})
   endif()
-  foreach(v ${variants})
+  foreach(v ${file_variants})
     set(want 0)
     set(text "")
+    # The build's own lines come last, so they win.
     set(lines ${expect_all})
-    if(BUILD STREQUAL "tsan")
+    if(BUILD STREQUAL "asan")
+      list(APPEND lines ${expect_asan})
+    elseif(BUILD STREQUAL "tsan")
       list(APPEND lines ${expect_tsan})
     endif()
     foreach(line ${lines})
-      if(line MATCHES "^# expect(-tsan)?: finding ${v}( (.*))?$")
+      if(line MATCHES "^# expect(-asan|-tsan)?: finding ${v}( (.*))?$")
         set(want 1)
         set(text "${CMAKE_MATCH_3}")
       endif()
