@@ -79,6 +79,7 @@ const std::map<std::string, std::string> kFirstLines = {
     {"mut-compact-defer-uncounted",
      "compact pages freed: got=0 released=1 (pages of zspages this compaction freed or left to the deferred "
      "free)"},
+    {"mut-concurrent-compact",
      "pool pages_compacted after the drain: got=6 model=9 (what compactions returned)"},
 };
 
