@@ -12,6 +12,10 @@
 //   read, read_sg  return the last write's bytes; read_sg's scatterlist
 //            covers the object exactly
 //   isolate  0 or -EBUSY; migrate 0, -EBUSY or (injected) -ENOMEM
+//   compact, shrink_scan  return (SHRINK_STOP: 0) exactly the pages of the
+//            empty zspages the op's thread released during the call: freed,
+//            or left to the deferred free because a page lock was busy
+//            (OpResult::pages_released, the allocator's probe)
 //   one thread only: stat_pool's pages_compacted is the sum of what compact
 //            and shrink_scan returned so far; shrink_count is the sum of
 //            zs_can_compact() over the classes of the previous snapshot;

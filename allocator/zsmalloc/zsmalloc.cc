@@ -765,6 +765,26 @@ static inline bool obj_allocated(struct zpdesc *zpdesc, void *obj,
 	return true;
 }
 
+/*
+ * zsfuzz probe, no kernel counterpart: counts on the current task the pages
+ * of empty zspages it releases, for the oracle's check that compaction
+ * returns exactly the pages it freed or left to the deferred free
+ * (oracle/model.h, compact.pages_released). Every variant's free of an empty
+ * zspage detaches each page with reset_zpdesc(), and every caller of
+ * trylock_zspage() hands the zspage to the deferred free when it fails; both
+ * count here. Migration also resets the page it moved away from, inside the
+ * migration core's migrate_page callback: that page is not released (its
+ * zspage lives on), so it does not count. What the deferred worker frees
+ * later counts on the worker's task.
+ */
+static void zsfuzz_pages_released(const struct page *page, unsigned long nr)
+{
+	struct task_struct *task = get_current();
+
+	if (page != task->migrating_page)
+		task->pages_released += nr;
+}
+
 static void reset_zpdesc(struct zpdesc *zpdesc)
 {
 	struct page *page = zpdesc_page(zpdesc);
@@ -773,6 +793,7 @@ static void reset_zpdesc(struct zpdesc *zpdesc)
 	zpdesc->zspage = NULL;
 	zpdesc->next = NULL;
 	/* PageZsmalloc stays until the buddy allocator takes the page back. */
+	zsfuzz_pages_released(page, 1);
 }
 
 /*
@@ -796,6 +817,11 @@ unlock:
 	for (cursor = get_first_zpdesc(zspage); cursor != fail; cursor =
 					get_next_zpdesc(cursor))
 		zpdesc_unlock(cursor);
+
+	/* zsfuzz probe: the caller leaves the zspage to the deferred free */
+	for (cursor = get_first_zpdesc(zspage); cursor != NULL; cursor =
+					get_next_zpdesc(cursor))
+		zsfuzz_pages_released(zpdesc_page(cursor), 1);
 
 	return 0;
 }

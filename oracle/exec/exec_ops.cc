@@ -21,6 +21,17 @@ namespace {
 // count (another thread re-arming it in between makes this a lower bound).
 long FaultsUsed(long before, long after) { return before > after && after >= 0 ? before - after : 0; }
 
+// Runs `call` (a compaction) and records in r->pages_released the pages of
+// empty zspages this task released meanwhile (kernel/sched.h).
+template <typename Call>
+unsigned long ReleasingPages(OpResult* r, const Call& call) {
+  const kernel::task_struct* task = kernel::get_current();
+  const unsigned long before = task->pages_released;
+  const unsigned long value = call();
+  r->pages_released = task->pages_released - before;
+  return value;
+}
+
 }  // namespace
 
 void RunState::RunOp(ThreadState* t, const Op& op, OpResult* r) {
@@ -53,13 +64,13 @@ void RunState::RunOp(ThreadState* t, const Op& op, OpResult* r) {
       ReadSg(t, op.slot, slot, r);
       break;
     case OpCode::kCompact:
-      r->value = v_->compact(pool_);
+      r->value = ReleasingPages(r, [&] { return v_->compact(pool_); });
       break;
     case OpCode::kShrinkCount:
       r->value = v_->shrinker_count(pool_);
       break;
     case OpCode::kShrinkScan:
-      r->value = v_->shrinker_scan(pool_, op.value);
+      r->value = ReleasingPages(r, [&] { return v_->shrinker_scan(pool_, op.value); });
       break;
     case OpCode::kIsolate:
       Isolate(t, op, r);

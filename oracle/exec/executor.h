@@ -122,6 +122,10 @@ struct OpResult {
   long page_faults_used = 0;
   long slab_faults_used = 0;
   bool faults_armed = false;
+  // compact, shrink_scan: pages of empty zspages this thread released during
+  // the op, freed or handed to the deferred free (the allocator's probe,
+  // kernel::task_struct::pages_released); not what the deferred worker frees.
+  unsigned long pages_released = 0;
   // stat_pages: the instant it read.
   StatsProbe probe;
   // stat_classes: the debugfs table and class_info() of every canonical

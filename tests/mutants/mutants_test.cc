@@ -76,6 +76,11 @@ const std::map<std::string, std::string> kFirstLines = {
     {"mut-compact-miscount", "compact pages freed: got=1 model=3 (zs_get_total_pages went from 6 to 3)"},
     {"mut-shrink-skip", "shrink_count result: got=0 model=1 (zs_can_compact() of every class)"},
     {"mut-old-lock-zspage", "crash:SIGSEGV"},
+    {"mut-compact-defer-uncounted",
+     "compact pages freed: got=0 released=1 (pages of zspages this compaction freed or left to the deferred "
+     "free)"},
+    {"mut-concurrent-compact",
+     "pool pages_compacted after the drain: got=6 model=9 (what compactions returned)"},
 };
 
 std::vector<std::string> MutantNames() {

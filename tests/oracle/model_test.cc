@@ -172,6 +172,13 @@ TEST_F(ModelTest, CompactionFiguresAddUp) {
   r = run_;
   Op(r, kCompact).value += 1;
   EXPECT_EQ(Field(r), "compact.pages_freed");
+  // What the allocator's probe saw the thread release, with one thread or several.
+  EXPECT_EQ(Op(run_, kCompact).pages_released, Op(run_, kCompact).value);
+  r = run_;
+  Op(r, kCompact).pages_released += 1;
+  EXPECT_EQ(Field(r), "compact.pages_released");
+  EXPECT_EQ(Field(r, /*sequential=*/false), "compact.pages_released");
+  EXPECT_NE(headline_.find("compact pages freed: got=1 released=2"), std::string::npos) << headline_;
   r = run_;
   Op(r, kStatPool).value += 1;
   EXPECT_EQ(Field(r), "stat_pool.pages_compacted");

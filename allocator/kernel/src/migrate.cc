@@ -41,7 +41,13 @@ int migrate_movable_ops_page(page* p, migrate_mode mode, page** newp) {
   // A page whose owner dropped its movable ops while it was isolated was
   // freed from under us: nothing to move (mm/migrate.c treats it as success).
   int rc = 0;
-  if (const movable_operations* mops = page_movable_ops(p)) rc = mops->migrate_page(dst, p, mode);
+  if (const movable_operations* mops = page_movable_ops(p)) {
+    // The owner can tell its own release of a page from this move (sched.h).
+    task_struct* task = get_current();
+    task->migrating_page = p;
+    rc = mops->migrate_page(dst, p, mode);
+    task->migrating_page = nullptr;
+  }
   if (rc != 0) {
     unlock_page(dst);
     put_page(dst);

@@ -28,6 +28,8 @@ class MigrateTest : public PoolTest {
 
 TEST_P(MigrateTest, FirstMiddleAndLastPagesKeepContents) {
   const std::vector<unsigned long> hs = FillOneZspage(kSpanSize);
+  // The oracle's probe (kernel/sched.h): the old page migration resets is not released.
+  const unsigned long released = kernel::get_current()->pages_released;
   for (unsigned int n : {0u, 2u, 4u}) {
     SCOPED_TRACE(testing::Message() << "page " << n);
     kernel::page* old_page = v_->introspect->zspage_page(pool_, hs[0], n);
@@ -47,8 +49,10 @@ TEST_P(MigrateTest, FirstMiddleAndLastPagesKeepContents) {
     }
   }
   EXPECT_EQ(v_->introspect->zspage_page(pool_, hs[0], 5), nullptr);
+  EXPECT_EQ(kernel::get_current()->pages_released, released) << "migration released nothing";
   for (unsigned long h : hs) Free(h);
   EXPECT_EQ(v_->get_total_pages(pool_), 0u);
+  EXPECT_EQ(kernel::get_current()->pages_released, released + 5) << "the free released the zspage's 5 pages";
   zs_class_info c = ClassOf(kSpanSize);
   EXPECT_EQ(c.stats[12], 0u);
 }
@@ -78,7 +82,9 @@ TEST_P(MigrateTest, FreeUnderHeldPageLockTakesDeferredPath) {
   const zs_class_info c = ClassOf(kSpanSize);
   kernel::page* held = v_->introspect->zspage_page(pool_, hs[0], 1);
   kernel::lock_page(held);
+  const unsigned long released = kernel::get_current()->pages_released;
   for (unsigned long h : hs) Free(h);
+  EXPECT_EQ(kernel::get_current()->pages_released, released + 5) << "left to the deferred free: released";
   zs_class_info mid{};
   ASSERT_TRUE(v_->introspect->class_info(pool_, c.index, &mid));
   EXPECT_EQ(v_->get_total_pages(pool_), 5u) << "not freed synchronously";
@@ -87,6 +93,7 @@ TEST_P(MigrateTest, FreeUnderHeldPageLockTakesDeferredPath) {
   EXPECT_EQ(mid.stats[13], 0u);
   kernel::unlock_page(held);
   v_->flush_deferred(pool_);
+  EXPECT_EQ(kernel::get_current()->pages_released, released + 5) << "the worker's free is the worker's";
   zs_class_info after{};
   ASSERT_TRUE(v_->introspect->class_info(pool_, c.index, &after));
   EXPECT_EQ(v_->get_total_pages(pool_), 0u);

@@ -53,4 +53,17 @@ inline long atomic_long_add_return(long i, atomic_long_t* v) {
   return v->counter.fetch_add(i, std::memory_order_seq_cst) + i;
 }
 
+// Not a kernel API: what `counter += i` compiled to when older kernels kept
+// this counter as a plain unsigned long, for seeded mutants that port such
+// code. A load and a store, both plain accesses (TSan sees them race with
+// other accesses), with a yield point between them, where another CPU can
+// update the counter and have its update overwritten.
+inline void nonatomic_long_add(long i, atomic_long_t* v) {
+  static_assert(sizeof(v->counter) == sizeof(long) && std::atomic<long>::is_always_lock_free);
+  long* word = reinterpret_cast<long*>(&v->counter);
+  const long old = *word;
+  yield_point("nonatomic_long_add", v);
+  *word = old + i;
+}
+
 }  // namespace kernel

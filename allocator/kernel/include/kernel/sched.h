@@ -17,6 +17,8 @@ namespace kernel {
 
 inline constexpr int TASK_COMM_LEN = 32;
 
+struct page;
+
 struct task_struct {
   int pid = 0;
   char comm[TASK_COMM_LEN] = {};
@@ -27,6 +29,14 @@ struct task_struct {
   std::atomic<bool> should_stop{false};
   // Backend-private state (the free-running backend keeps its std::thread here).
   void* backend = nullptr;
+  // zsfuzz probes, no kernel counterpart; only this task writes them.
+  // The page whose movable_operations::migrate_page() this task is inside
+  // (set by migrate_movable_ops_page), or null.
+  const page* migrating_page = nullptr;
+  // Pages of emptied allocations this task released: freed, or handed to a
+  // deferred free. The allocator counts them (zsmalloc.cc,
+  // zsfuzz_pages_released); oracle/exec reads the count around an op.
+  unsigned long pages_released = 0;
 };
 
 struct wait_queue_head;
