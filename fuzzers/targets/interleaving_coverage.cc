@@ -44,13 +44,17 @@ void OnStep(void*, const zs_sched::TraceStep& s) {
   st.last_site = s.site;
   st.last_obj = s.obj;
   if (partner_site == nullptr) return;  // no other thread has run yet
-  // Site strings are static, so their addresses name them within the process.
-  // One multiply-shift hash (the top bits of a product mix every input bit):
-  // this runs on every scheduler step.
+  // Site strings are static, so their addresses name them within the
+  // process; taken relative to a static of this binary they are the same in
+  // every process (address-space layout randomization moves the whole
+  // image), so a campaign with a fixed seed keeps the same inputs wherever
+  // it runs. One multiply-shift hash (the top bits of a product mix every
+  // input bit): this runs on every scheduler step.
+  const auto base = reinterpret_cast<uintptr_t>(&g_interleaving_counters);
   const uint64_t flags = uint64_t{s.obj != nullptr && s.obj == partner_obj} | static_cast<uint64_t>(s.kind)
                                                                                   << 1;
-  const uint64_t h = (reinterpret_cast<uintptr_t>(partner_site) * 0x9e3779b97f4a7c15ULL ^
-                      reinterpret_cast<uintptr_t>(s.site) ^ flags << 56) *
+  const uint64_t h = ((reinterpret_cast<uintptr_t>(partner_site) - base) * 0x9e3779b97f4a7c15ULL ^
+                      (reinterpret_cast<uintptr_t>(s.site) - base) ^ flags << 56) *
                      0xff51afd7ed558ccdULL;
   static_assert((kInterleavingCounters & (kInterleavingCounters - 1)) == 0);
   uint8_t& c = g_interleaving_counters[h >> (64 - std::countr_zero(kInterleavingCounters))];

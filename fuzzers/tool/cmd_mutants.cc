@@ -43,6 +43,7 @@ struct CampaignOutcome {
   double seconds = 0;
   std::string signature;
   int repro_ops = -1;       // the minimized reproducer's ops (-1: not minimized)
+  std::string repro_file;   // where it is
   double wall_seconds = 0;  // the whole campaign, both targets to their stop
   std::string error;        // a target could not run
   StressBaseline baseline;  // --baseline: stress in the same wall time
@@ -78,15 +79,21 @@ int OpCount(const Program& p) {
   return static_cast<int>(n);
 }
 
-// The ops of the smallest program minimization finds with the finding's
-// signature, or -1 if the finding's file does not read back.
-int MinimizedOps(const CampaignFinding& f, const targets::VariantPair& variants) {
+// Minimizes the finding with its signature and writes the program to
+// `out` (text, annotated like `zsfuzz minimize` writes it); its ops, or -1
+// if the finding's file does not read back or `out` cannot be written.
+int MinimizeFinding(const CampaignFinding& f, const targets::VariantPair& variants, const std::string& out) {
   absl::StatusOr<Program> p = ReadProgramFile(f.file);
   if (!p.ok()) return -1;
   MinimizeOptions opt;
   opt.max_checks = 400;
   opt.max_seconds = 30;
-  return OpCount(MinimizeProgram(f.target, *p, variants, f.signature, opt).program);
+  const Program min = MinimizeProgram(f.target, *p, variants, f.signature, opt).program;
+  const std::string text = targets::AnnotatedProgramText(
+      min, {"minimized from " + f.file, "signature: " + f.signature, "variants: " + variants.ToString(),
+            absl::StrFormat("target: %s", targets::TargetShortName(f.target))});
+  if (!WriteFileBytes(out, std::vector<uint8_t>(text.begin(), text.end())).ok()) return -1;
+  return OpCount(min);
 }
 
 CampaignOutcome RunMutantCampaign(const SeededMutant& m, uint32_t seed, const std::string& out_dir) {
@@ -122,7 +129,8 @@ CampaignOutcome RunMutantCampaign(const SeededMutant& m, uint32_t seed, const st
   o.execs = first->execs;
   o.seconds = first->seconds;
   o.signature = first->signature;
-  o.repro_ops = MinimizedOps(*first, opt.variants);
+  o.repro_file = opt.out_dir + ".min.txt";
+  o.repro_ops = MinimizeFinding(*first, opt.variants, o.repro_file);
   return o;
 }
 
@@ -216,9 +224,10 @@ absl::StatusOr<int> RunMutants() {
         std::fprintf(stderr, "zsfuzz mutants: %s seed %u: error: %s\n", m->name, seed, o.error.c_str());
         errors = true;
       } else if (o.detected) {
-        std::fprintf(stderr, "zsfuzz mutants: %s seed %u: %s after %llu execs (%.1f s): %s\n", m->name, seed,
-                     targets::TargetShortName(o.target), static_cast<unsigned long long>(o.execs), o.seconds,
-                     o.signature.c_str());
+        std::fprintf(stderr, "zsfuzz mutants: %s seed %u: %s after %llu execs (%.1f s): %s; minimized: %s\n",
+                     m->name, seed, targets::TargetShortName(o.target),
+                     static_cast<unsigned long long>(o.execs), o.seconds, o.signature.c_str(),
+                     o.repro_file.c_str());
       } else {
         std::fprintf(stderr, "zsfuzz mutants: %s seed %u: not found\n", m->name, seed);
       }
