@@ -46,9 +46,9 @@ void OnStep(void*, const zs_sched::TraceStep& s) {
   if (partner_site == nullptr) return;  // no other thread has run yet
   // Site strings are static, so their addresses name them within the
   // process; taken relative to a static of this binary they are the same in
-  // every process (address-space layout randomization moves the whole
-  // image), so a campaign with a fixed seed keeps the same inputs wherever
-  // it runs. One multiply-shift hash (the top bits of a product mix every
+  // every process of this build (address-space layout randomization moves
+  // the whole image), so a campaign with a fixed seed keeps the same inputs
+  // whenever it runs. One multiply-shift hash (the top bits of a product mix every
   // input bit): this runs on every scheduler step.
   const auto base = reinterpret_cast<uintptr_t>(&g_interleaving_counters);
   const uint64_t flags = uint64_t{s.obj != nullptr && s.obj == partner_obj} | static_cast<uint64_t>(s.kind)

