@@ -23,8 +23,9 @@
 //   zs_async_free.inc    async_free_zspage()
 //   zs_compact.inc       zs_can_compact(), __zs_compact(), zs_compact()
 //   zs_shrinker.inc      zs_shrinker_scan(), zs_shrinker_count()
+//   zs_destroy_pool.inc  zs_destroy_pool()
 //
-// (No variant changes the last four; a seeded mutant may.)
+// (No variant changes the last five; a seeded mutant may.)
 // A variant folder that lacks one of them gets it from its base folder and,
 // last, from allocator/variants/pre (the base tree). Nothing below depends on
 // which variant is being built.
@@ -1733,41 +1734,7 @@ err:
 	return NULL;
 }
 
-/*
- * zs_destroy_pool - frees @pool and its classes. zspages still in use are
- * reported, not freed (reference 3, Pool lifetime).
- */
-void zs_destroy_pool(struct zs_pool *pool)
-{
-	int i;
-
-	zs_unregister_shrinker(pool);
-	zs_flush_migration(pool);
-	zs_pool_stat_destroy(pool);
-
-	for (i = 0; i < ZS_SIZE_CLASSES; i++) {
-		int fg;
-		struct size_class *class_ = pool->size_class[i];
-
-		if (!class_)
-			continue;
-
-		if (class_->index != i)
-			continue;
-
-		for (fg = ZS_INUSE_RATIO_0; fg < NR_FULLNESS_GROUPS; fg++) {
-			if (list_empty(&class_->fullness_list[fg]))
-				continue;
-
-			pr_err("Class-%d fullness group %d is not empty\n",
-			       class_->size, fg);
-		}
-		kfree(class_);
-	}
-
-	kfree(pool->name);
-	kfree(pool);
-}
+#include "zs_destroy_pool.inc"
 
 static void zs_destroy_caches(void)
 {

@@ -116,7 +116,13 @@ class RunState {
  private:
   static void ThreadMain(void* arg);
   void RunThread(ThreadState* t, bool sequential);
-  bool Observe(QuiescentPoint point, int thread, uint32_t index, const Snapshot* snap, const ThreadState* t);
+  // isolated: the pages program threads hold isolated (walks count them as in use).
+  bool Observe(QuiescentPoint point, int thread, uint32_t index, const Snapshot* snap,
+               const std::vector<Isolation>* isolated);
+  void FreeEverySlot();
+  void TeardownRacingMigration(std::vector<Isolation> in_flight);
+  static void ResetMain(void* arg);
+  static void MigrationMain(void* arg);
   // with_table: also the debugfs class table, whose formatting would cost
   // more than the rest of a per-op snapshot; class_info carries its numbers.
   // Classes not marked in dirty_ (and their objects' contents) are copied
@@ -183,6 +189,7 @@ class RunState {
   PageBuffer snapshot_buf_ = NewPageBuffer();  // obj_read_begin's copy
   std::atomic<bool> faults_armed_{false};
   std::atomic<bool> stop_{false};
+  std::vector<Isolation> in_flight_;  // TeardownRacingMigration's pages
 };
 
 }  // namespace zsfuzz::exec_internal

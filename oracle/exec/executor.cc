@@ -175,6 +175,11 @@ void RunState::Root() {
     for (kernel::task_struct* task : tasks) kernel::kthread_stop(task);
   }
 
+  // Pages program threads left isolated: migrations still in flight, which
+  // the teardown finishes (several threads only; one thread puts them back).
+  std::vector<Isolation> in_flight;
+  for (const auto& t : threads) in_flight.insert(in_flight.end(), t->isolated.begin(), t->isolated.end());
+
   // The drain: nothing may fail or dawdle on purpose any more.
   kernel::fault_inject_page_alloc(0);
   kernel::fault_inject_slab_alloc(0);
@@ -187,22 +192,20 @@ void RunState::Root() {
     OracleReads not_the_program;
     result_->drained.shrinker_count = v_->shrinker_count(pool_);
   }
-  Observe(QuiescentPoint::kDrained, 0, 0, &result_->drained, nullptr);
+  Observe(QuiescentPoint::kDrained, 0, 0, &result_->drained, &in_flight);
 
-  for (int s = 0; s < nr_slots_; s++) {
-    if (slots_[s].live) {
-      v_->free(pool_, slots_[s].handle);
-      slots_[s].live = false;
-    }
+  if (in_flight.empty()) {
+    FreeEverySlot();
+    v_->flush_deferred(pool_);
+    MarkAllDirty();
+    // The table once per run, at the drain, where it has objects to show;
+    // emptied, its numbers are all in the class_info compared anyway.
+    TakeSnapshot(&result_->emptied, /*with_table=*/false);
+    Observe(QuiescentPoint::kEmptied, 0, 0, &result_->emptied, nullptr);
+    v_->destroy_pool(pool_);
+  } else {
+    TeardownRacingMigration(std::move(in_flight));
   }
-  v_->flush_deferred(pool_);
-  MarkAllDirty();
-  // The table once per run, at the drain, where it has objects to show;
-  // emptied, its numbers are all in the class_info compared anyway.
-  TakeSnapshot(&result_->emptied, /*with_table=*/false);
-  Observe(QuiescentPoint::kEmptied, 0, 0, &result_->emptied, nullptr);
-
-  v_->destroy_pool(pool_);
   pool_ = nullptr;
   {
     // A write to a page after its free, which no later allocation of the
@@ -220,6 +223,44 @@ void RunState::ThreadMain(void* arg) {
   t->run->RunThread(t, /*sequential=*/false);
 }
 
+void RunState::FreeEverySlot() {
+  for (int s = 0; s < nr_slots_; s++) {
+    if (slots_[s].live) {
+      v_->free(pool_, slots_[s].handle);
+      slots_[s].live = false;
+    }
+  }
+}
+
+// zram's reset against kcompactd: one kthread frees every object and
+// destroys the pool (no flush of ours: zs_destroy_pool must wait for the
+// deferred free itself), another finishes the migrations in flight, the
+// program's schedule interleaving the two. A free that meets a page the
+// migration holds locked leaves its zspage to the deferred free; a migration
+// that comes after the free finds the page detached (zs_page_migrate's
+// zspage == NULL case). No emptied snapshot: the pool is gone when both end.
+void RunState::TeardownRacingMigration(std::vector<Isolation> in_flight) {
+  in_flight_ = std::move(in_flight);
+  kernel::task_struct* reset = kernel::kthread_run(&RunState::ResetMain, this, "zram-reset");
+  kernel::task_struct* migration = kernel::kthread_run(&RunState::MigrationMain, this, "kcompactd0");
+  kernel::kthread_stop(reset);
+  kernel::kthread_stop(migration);
+}
+
+void RunState::ResetMain(void* arg) {
+  auto* run = static_cast<RunState*>(arg);
+  run->FreeEverySlot();
+  run->v_->destroy_pool(run->pool_);
+}
+
+void RunState::MigrationMain(void* arg) {
+  // mm/migrate.c: a page that did not move goes back to its owner.
+  for (const Isolation& iso : static_cast<RunState*>(arg)->in_flight_) {
+    if (kernel::migrate_movable_ops_page(iso.page, kernel::MIGRATE_SYNC, nullptr) != 0)
+      kernel::putback_movable_ops_page(iso.page);
+  }
+}
+
 void RunState::RunThread(ThreadState* t, bool sequential) {
   const std::vector<Op>& ops = program_.threads[t->index];
   std::vector<OpResult>& results = result_->ops[t->index];
@@ -234,19 +275,20 @@ void RunState::RunThread(ThreadState* t, bool sequential) {
     if (i + 1 < ops.size() && ops[i + 1].bulk) continue;
     Snapshot* snap = &result_->after_op.back();
     TakeSnapshot(snap, /*with_table=*/false);
-    if (!Observe(QuiescentPoint::kAfterOp, t->index, i, snap, t)) {
+    if (!Observe(QuiescentPoint::kAfterOp, t->index, i, snap, &t->isolated)) {
       result_->stopped = true;
       stop_.store(true, std::memory_order_relaxed);
     }
   }
-  // A thread gives back the pages it still holds isolated, as the kernel's
-  // migration callers do.
+  // One thread gives back the pages it still holds isolated; with several,
+  // they are migrations in flight that the teardown races (Root).
+  if (!sequential) return;
   for (const Isolation& iso : t->isolated) kernel::putback_movable_ops_page(iso.page);
   t->isolated.clear();
 }
 
 bool RunState::Observe(QuiescentPoint point, int thread, uint32_t index, const Snapshot* snap,
-                       const ThreadState* t) {
+                       const std::vector<Isolation>* isolated) {
   if (options_.observer == nullptr) return true;
   OracleReads not_the_program;
   ExecView view;
@@ -258,8 +300,8 @@ bool RunState::Observe(QuiescentPoint point, int thread, uint32_t index, const S
   view.index = index;
   view.snapshot = snap;
   if (point == QuiescentPoint::kAfterOp && options_.incremental && !all_dirty_) view.dirty = &dirty_;
-  if (t != nullptr) {
-    for (const Isolation& iso : t->isolated) view.isolated_pfns.push_back(kernel::page_to_pfn(iso.page));
+  if (isolated != nullptr) {
+    for (const Isolation& iso : *isolated) view.isolated_pfns.push_back(kernel::page_to_pfn(iso.page));
   }
   return options_.observer->AtQuiescentPoint(view);
 }

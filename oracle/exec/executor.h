@@ -22,7 +22,12 @@
 //      program's schedule interleaving them;
 //   4. drain: fault injection and pressure off, flush_deferred, snapshot
 //      (`drained`); every live slot is freed, flush again, snapshot
-//      (`emptied`); the pool is destroyed and the page counters read.
+//      (`emptied`); the pool is destroyed and the page counters read. If
+//      threads of a run of several left pages isolated (migrations in
+//      flight), the teardown is zram's reset racing kcompactd instead: one
+//      kthread frees every slot and calls zs_destroy_pool (with no flush of
+//      the harness's before it), another migrates each of those pages (or
+//      puts it back), interleaved by the schedule; no `emptied` snapshot.
 // An ExecObserver sees the pool at each quiescent point (after every op when
 // sequential, after the drain and after emptying) to walk it.
 //
@@ -32,7 +37,8 @@
 // are relaxed atomics that other threads' isolate/migrate/putback read. No
 // harness lock orders the virtual threads, so TSan still sees every race
 // between them that the allocator has. Pages a thread isolated are its own;
-// at its end it puts back what it still holds.
+// at its end the one thread of a sequential run puts back what it still
+// holds, and several threads leave theirs to the teardown (4.).
 //
 // Example:
 //   zsfuzz::ExecOptions opt;
@@ -174,7 +180,8 @@ struct ExecView {
   // snapshot read again; the others are as at the previous quiescent point.
   // Null: every class may have changed.
   const std::array<uint8_t, 255>* dirty = nullptr;
-  // PFNs of the pages program threads hold isolated (only kAfterOp can have any).
+  // PFNs of the pages program threads hold isolated (kAfterOp: the thread's;
+  // kDrained: every thread's, left for the teardown).
   std::vector<unsigned long> isolated_pfns;
 };
 

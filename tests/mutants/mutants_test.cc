@@ -81,6 +81,7 @@ const std::map<std::string, std::string> kFirstLines = {
      "free)"},
     {"mut-concurrent-compact",
      "pool pages_compacted after the drain: got=6 model=9 (what compactions returned)"},
+    {"mut-destroy-no-flush", "BUG: ODEBUG: free active object type: work_struct at "},
 };
 
 std::vector<std::string> MutantNames() {

@@ -110,8 +110,15 @@ void slab_restart();
 // ---- workqueue.cc ---------------------------------------------------------
 
 // kernel_reset()'s part: workqueue_shutdown(), then an empty queue, no
-// worker, the lock unlocked.
+// worker, the lock unlocked, no work item active.
 void workqueue_restart();
+// debugobjects' free check for work_struct (CONFIG_DEBUG_OBJECTS_WORK): a BUG
+// "ODEBUG: free active object type: work_struct" if [obj, obj + size) holds a
+// work item that is queued or running. The kernel warns and cancels the work
+// ("fixup"); here the run ends, as what would follow is a use after free by
+// the worker or a leak of what the work was to free. kfree() and
+// kmem_cache_free() call it; it costs one relaxed load while no work is active.
+void debug_check_no_work_freed(const void* obj, size_t size);
 
 // ---- scoped TSan sync hiding ---------------------------------------------
 

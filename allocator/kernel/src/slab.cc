@@ -1,4 +1,5 @@
 // kmem_cache on malloc with free poisoning and a per-cache quarantine; kmalloc family; slab fault injection.
+#include <malloc.h>
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
@@ -157,6 +158,7 @@ void kmem_cache_free(kmem_cache* cache, void* obj) {
     internal::bug_report(__FILE__, __LINE__, "kmem_cache_free: more frees than allocations",
                          "cache: " + cache->name + "\n");
   }
+  internal::debug_check_no_work_freed(obj, cache->size);
   std::memset(obj, POISON_FREE, cache->size);
   ZS_ASAN_POISON(obj, cache->size);
   if (cache->count == SLAB_QUARANTINE_OBJECTS) {
@@ -188,7 +190,13 @@ void* kzalloc(size_t size, gfp_t gfp) {
   return std::calloc(1, size ? size : 1);
 }
 
-void kfree(const void* obj) { std::free(const_cast<void*>(obj)); }
+void kfree(const void* obj) {
+  if (!obj) return;
+  // kmalloc keeps no size; the usable size covers the object (and at most the
+  // allocator's slack, which no other object lies in).
+  internal::debug_check_no_work_freed(obj, malloc_usable_size(const_cast<void*>(obj)));
+  std::free(const_cast<void*>(obj));
+}
 
 char* kstrdup(const char* s, gfp_t gfp) {
   if (!s) return nullptr;

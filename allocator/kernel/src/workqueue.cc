@@ -1,6 +1,9 @@
 // system_wq: one lazily started worker kthread running queued work items in FIFO order.
+#include <array>
 #include <atomic>
+#include <cstdint>
 #include <cstdlib>
+#include <string>
 
 #include "allocator/kernel/src/internal.h"
 #include "kernel/spinlock.h"
@@ -37,6 +40,39 @@ struct system_workqueue {
 system_workqueue wq;
 std::atomic<bool> atexit_registered{false};
 
+// The work items queued or running, for debug_check_no_work_freed(): only
+// their addresses, compared and never read through. An item enters when
+// schedule_work() sets its pending flag and leaves when the worker has run it
+// and finds it not queued again. Atomics, not wq.lock: kfree() must add no
+// scheduler step or lock edge. Racing transitions may drop an item early
+// (the check then misses it), never keep a freed one.
+constexpr size_t kMaxActiveWork = 16;
+std::array<std::atomic<const work_struct*>, kMaxActiveWork> active_work{};
+std::atomic<int> nr_active_work{0};
+
+void work_activate(const work_struct* work) {
+  for (auto& slot : active_work)
+    if (slot.load(std::memory_order_relaxed) == work) return;
+  for (auto& slot : active_work) {
+    const work_struct* empty = nullptr;
+    if (slot.compare_exchange_strong(empty, work, std::memory_order_relaxed)) {
+      nr_active_work.fetch_add(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+  // More active items than slots: this one goes unchecked.
+}
+
+void work_deactivate(const work_struct* work) {
+  for (auto& slot : active_work) {
+    const work_struct* expected = work;
+    if (slot.compare_exchange_strong(expected, nullptr, std::memory_order_relaxed)) {
+      nr_active_work.fetch_sub(1, std::memory_order_relaxed);
+      return;
+    }
+  }
+}
+
 void worker_fn(void*) {
   for (;;) {
     wait_event(&wq.more_work,
@@ -64,6 +100,9 @@ void worker_fn(void*) {
 
     work->func(work);
 
+    // Before running goes false: after it, flush_work may return and the
+    // owner free the item.
+    if (!work->pending.load(std::memory_order_acquire)) work_deactivate(work);
     work->running.store(false, std::memory_order_release);
     wake_up(&wq.work_done);
   }
@@ -90,6 +129,20 @@ void workqueue_restart() {
   // No worker now; the queue is drained (a worker stops only then) or was a
   // gone backend's and forgotten. What is left to reset is the bookkeeping.
   wq.reinit();
+  for (auto& slot : active_work) slot.store(nullptr, std::memory_order_relaxed);
+  nr_active_work.store(0, std::memory_order_relaxed);
+}
+
+void debug_check_no_work_freed(const void* obj, size_t size) {
+  if (nr_active_work.load(std::memory_order_relaxed) == 0) return;
+  const auto lo = reinterpret_cast<uintptr_t>(obj);
+  for (const auto& slot : active_work) {
+    const auto at = reinterpret_cast<uintptr_t>(slot.load(std::memory_order_relaxed));
+    if (at == 0 || at < lo || at - lo >= size) continue;
+    bug_report(__FILE__, __LINE__, "ODEBUG: free active object type: work_struct",
+               "the work_struct at offset " + std::to_string(at - lo) + " of the freed object is " +
+                   "queued or running\n");
+  }
 }
 
 }  // namespace internal
@@ -97,6 +150,7 @@ void workqueue_restart() {
 bool schedule_work(work_struct* work) {
   yield_point("schedule_work", work);
   if (work->pending.exchange(true, std::memory_order_acq_rel)) return false;
+  work_activate(work);
   spin_lock(&wq.lock);
   list_add_tail(&work->entry, &wq.queue);
   wq.nr_queued.fetch_add(1, std::memory_order_release);

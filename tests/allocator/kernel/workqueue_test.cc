@@ -1,6 +1,7 @@
 // system_wq: pending semantics, flush waiting for running work, rescheduling while running, shutdown and
-// restart.
+// restart; debugobjects' check that no queued or running work item is freed.
 #include <atomic>
+#include <new>
 #include <thread>
 
 #include "tests/allocator/kernel/kernel_test_util.h"
@@ -163,6 +164,60 @@ TEST_F(WorkqueueTest, ScheduleFromAtomicContext) {
   spin_unlock(&lock);
   flush_work(&w.work);
   EXPECT_EQ(w.runs.load(), 1);
+}
+
+// What zs_destroy_pool without its flush does: kfree of the object that holds
+// a queued work item (CONFIG_DEBUG_OBJECTS_WORK's free check).
+struct work_owner {
+  long before = 0;
+  test_work item;
+};
+
+TEST_F(WorkqueueTest, FreeingAQueuedWorkIsABug) {
+  EXPECT_DEATH(
+      {
+        test_work blocker;
+        blocker.gate_open = false;
+        schedule_work(&blocker.work);  // keeps the worker busy, so the next item stays queued
+        auto* owner = new (kzalloc(sizeof(work_owner), GFP_KERNEL)) work_owner;
+        schedule_work(&owner->item.work);
+        kfree(owner);
+      },
+      "BUG: ODEBUG: free active object type: work_struct.*\n.*the work_struct at offset 8 of the freed "
+      "object "
+      "is queued or running");
+}
+
+TEST_F(WorkqueueTest, FreeingARunningWorkIsABug) {
+  EXPECT_DEATH(
+      {
+        auto* owner = new (kzalloc(sizeof(work_owner), GFP_KERNEL)) work_owner;
+        owner->item.gate_open = false;
+        schedule_work(&owner->item.work);
+        while (owner->item.started.load() == 0) std::this_thread::yield();
+        kfree(owner);
+      },
+      "BUG: ODEBUG: free active object type: work_struct");
+}
+
+TEST_F(WorkqueueTest, FreeingAFlushedWorkIsNot) {
+  for (int i = 0; i < 3; i++) {
+    auto* owner = new (kzalloc(sizeof(work_owner), GFP_KERNEL)) work_owner;
+    ASSERT_TRUE(schedule_work(&owner->item.work));
+    flush_work(&owner->item.work);
+    EXPECT_EQ(owner->item.runs.load(), 1);
+    owner->~work_owner();
+    kfree(owner);  // no BUG: the item left the active set when it ran
+  }
+  // Another object freed while an item is queued is not the item's.
+  test_work blocker, queued;
+  blocker.gate_open = false;
+  ASSERT_TRUE(schedule_work(&blocker.work));
+  ASSERT_TRUE(schedule_work(&queued.work));
+  kfree(kzalloc(64, GFP_KERNEL));
+  blocker.gate_open = true;
+  flush_work(&queued.work);
+  flush_work(&blocker.work);
 }
 
 }  // namespace

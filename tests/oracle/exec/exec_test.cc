@@ -183,6 +183,40 @@ TEST(ExecTest, IsolatedPagesArePutBackAtThreadEnd) {
   EXPECT_EQ(r.pages_in_use_end, 0) << "the thread put the page back, which freed it";
 }
 
+// Several threads: a page left isolated is a migration in flight, which a
+// kcompactd kthread finishes while a zram-reset kthread frees every object
+// and destroys the pool. Some schedules have a free meet the page locked for
+// the move, so zs_destroy_pool's own flush must wait for the deferred free;
+// every variant ends with every page back and no emptied snapshot.
+TEST(ExecTest, MigrationsInFlightRaceTheTeardown) {
+  const std::string text =
+      "threads 2\n"
+      "t0: malloc 96 -> a ; malloc 3000 -> b ; write b ; isolate a page 0 ; isolate b page 1\n"
+      "t1: malloc 200 -> c ; write c\n";
+  for (const char* variant : {"pre", "post", "post-rfc-v2"}) {
+    int deferred = 0;
+    for (int seed = 1; seed <= 12; seed++) {
+      const ExecResult r = Exec(text + "schedule random seed=" + std::to_string(seed) + "\n", variant,
+                                nullptr, /*trace=*/true);
+      ASSERT_EQ(r.run.status, zs_sched::RunStatus::kFinished) << variant << " seed " << seed << r.run.report;
+      EXPECT_EQ(Op(r, 3).err, 0) << "isolated";
+      EXPECT_TRUE(r.drained.taken);
+      EXPECT_EQ(r.drained.live.size(), 3u);
+      EXPECT_TRUE(r.teardown_done);
+      EXPECT_FALSE(r.emptied.taken) << "the pool is gone when the teardown's threads end";
+      EXPECT_EQ(r.pages_in_use_end, 0) << variant << " seed " << seed;
+      EXPECT_EQ(r.nr_zspages_end, 0) << variant << " seed " << seed;
+      EXPECT_GE(r.run.threads, 5) << "root, two program threads, zram-reset, kcompactd0";
+      bool drained = false;
+      for (const zs_sched::TraceStep& step : r.run.trace) {
+        drained = drained || std::string(step.site) == zsfuzz::kSnapshotSite;
+        if (drained && std::string(step.site) == "schedule_work") deferred++;
+      }
+    }
+    EXPECT_GT(deferred, 0) << variant << ": no schedule had the teardown's free meet the locked page";
+  }
+}
+
 TEST(ExecTest, InjectedFailuresAreCounted) {
   const ExecResult r = Exec(
       "threads 1\n"
