@@ -84,7 +84,7 @@ void NameStepWithPfn(TraceStep* step) {
 
 std::string DescribeHeldLock(const kernel::held_lock& held, uint32_t obj_id) {
   TsanIgnoreReads ignore;
-  std::string out = held.map && held.map->name ? held.map->name : "(unnamed)";
+  std::string out = held.name != nullptr ? held.name : "(unnamed)";
   char buf[64];
   if (obj_id != 0) {
     std::snprintf(buf, sizeof buf, " #%u", obj_id);

@@ -181,7 +181,7 @@ std::string TailText(const TraceRecorder& trace, size_t n, const ObjectNamer& na
       for (const VThread* t : live) {
         const kernel::held_locks& h = t->task.held;
         for (int i = 0; i < h.depth && named.obj_name == nullptr; i++)
-          if (h.stack[i].instance == s.obj && h.stack[i].map) named.obj_name = h.stack[i].map->name;
+          if (h.stack[i].instance == s.obj && h.stack[i].map) named.obj_name = h.stack[i].name;
       }
     }
     out += indent + FormatStep(named, name) + "\n";

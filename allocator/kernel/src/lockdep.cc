@@ -148,7 +148,7 @@ void add_edge(const held_lock& held, int hc, const lockdep_map* map, int nc) {
     set_class(reported[hc], nc);
     report = task_header("WARNING: possible circular locking dependency detected");
     report += internal::current_task_name() + " is trying to acquire lock:\n  " + lock_name(map) + "\n";
-    report += "but task is already holding lock:\n  " + std::string(lock_name(held.map)) + "\n";
+    report += "but task is already holding lock:\n  " + std::string(held.name) + "\n";
     report += "which lock already depends on the new lock.\n";
     report += "the existing dependency chain is:\n  " + chain + "\n";
     report += "and this acquisition adds:\n  " + std::string(class_name(hc)) + " -> " + class_name(nc) + "\n";
@@ -166,7 +166,7 @@ void report_recursion(const held_lock& held, const lockdep_map* map, int cls) {
   }
   std::string report = task_header("WARNING: possible recursive locking detected");
   report += internal::current_task_name() + " is trying to acquire lock:\n  " + lock_name(map) + "\n";
-  report += "but task is already holding lock:\n  " + std::string(lock_name(held.map)) + "\n";
+  report += "but task is already holding lock:\n  " + std::string(held.name) + "\n";
   report += internal::describe_held_locks(get_current());
   emit_report(report);
 }
@@ -192,8 +192,8 @@ std::string describe_held_locks(const task_struct* task) {
         std::to_string(task->pid) + ":\n";
   for (int i = 0; i < h.depth; i++) {
     char line[256];
-    std::snprintf(line, sizeof(line), " #%d: %s (instance %p)%s%s\n", i, lock_name(h.stack[i].map),
-                  h.stack[i].instance, h.stack[i].read ? " read" : "", h.stack[i].trylock ? " trylock" : "");
+    std::snprintf(line, sizeof(line), " #%d: %s (instance %p)%s%s\n", i, h.stack[i].name, h.stack[i].instance,
+                  h.stack[i].read ? " read" : "", h.stack[i].trylock ? " trylock" : "");
     out += line;
   }
   return out;
@@ -225,7 +225,7 @@ void lock_acquire(lockdep_map* map, const void* instance, bool trylock, bool rea
       if (!test_class(dep_graph[hc], cls)) add_edge(held, hc, map, cls);
     }
   }
-  h.stack[h.depth++] = held_lock{map, instance, trylock, read, cls};
+  h.stack[h.depth++] = held_lock{map, instance, trylock, read, cls, lock_name(map)};
 }
 
 void lock_release(lockdep_map* map, const void* instance) {

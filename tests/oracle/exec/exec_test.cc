@@ -193,7 +193,9 @@ TEST(ExecTest, MigrationsInFlightRaceTheTeardown) {
       "threads 2\n"
       "t0: malloc 96 -> a ; malloc 3000 -> b ; write b ; isolate a page 0 ; isolate b page 1\n"
       "t1: malloc 200 -> c ; write c\n";
-  for (const char* variant : {"pre", "post", "post-rfc-v2"}) {
+  // Not post-rfc-v2: its lockless handle load races the migration's
+  // record_obj() here too, which TSan reports (corpus/regressions).
+  for (const char* variant : {"pre", "post", "post-1", "post-1-2"}) {
     int deferred = 0;
     for (int seed = 1; seed <= 12; seed++) {
       const ExecResult r = Exec(text + "schedule random seed=" + std::to_string(seed) + "\n", variant,

@@ -32,6 +32,9 @@ struct held_lock {
   bool trylock;
   bool read;
   int cls;  // the map's class id when acquired (ids change only at lockdep_reset)
+  // The map's name when acquired (a static string): reports name a held lock
+  // without reading the lock, which a buggy owner may have freed meanwhile.
+  const char* name;
 };
 
 struct held_locks {
