@@ -33,13 +33,6 @@ std::string Errno(long err) {
   }
 }
 
-// zs_can_compact() from a class's stats (reference 3, Compaction).
-unsigned long CanCompact(const zs_class_info& c) {
-  const unsigned long allocated = c.stats[12], used = c.stats[13];
-  if (allocated <= used) return 0;
-  return (allocated - used) / c.objs_per_zspage * c.pages_per_zspage;
-}
-
 struct SlotModel {
   int owner = -1;
   bool live = false;
@@ -390,6 +383,12 @@ Failure FailureInOp(Level level, const Program& program, const ExecResult& exec,
 
 std::optional<Failure> CheckModel(const Program& program, const ExecResult& exec, bool sequential) {
   return Model(program, exec, sequential).Run();
+}
+
+unsigned long CanCompact(const zs_class_info& c) {
+  const unsigned long allocated = c.stats[12], used = c.stats[13];
+  if (allocated <= used || c.objs_per_zspage <= 0) return 0;
+  return (allocated - used) / c.objs_per_zspage * c.pages_per_zspage;
 }
 
 }  // namespace zsfuzz::oracle

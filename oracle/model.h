@@ -42,6 +42,10 @@ namespace zsfuzz::oracle {
 
 std::optional<Failure> CheckModel(const Program& program, const ExecResult& exec, bool sequential);
 
+// zs_can_compact() from a class's stats (reference 3, Compaction): the pages
+// of the whole zspages its free objects would fill.
+unsigned long CanCompact(const zs_class_info& c);
+
 // "malloc 1200 -> c", "migrate b page 0", "compact": one op in the text form.
 std::string OpText(const Op& op);
 // "t0 op 4 (free c)".

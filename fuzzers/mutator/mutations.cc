@@ -433,9 +433,7 @@ class Mutator {
     std::optional<Pos> p = PickOp([](const Op& op) { return op.bulk; });
     if (!p) return false;
     auto& ops = T(p->thread);
-    size_t first = p->index, end = p->index + 1;
-    while (first > 0 && ops[first].op.bulk) first--;
-    while (end < ops.size() && ops[end].op.bulk) end++;
+    const auto [first, end] = BulkOpAt(ops, p->index, &DraftOp::op);
     const size_t n = end - first;
     size_t want = n;
     switch (rng_.Below(4)) {

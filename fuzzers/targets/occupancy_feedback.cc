@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "oracle/model.h"
+
 // Found by libFuzzer like the interleaving counters (interleaving_coverage.cc).
 __attribute__((used, section("__libfuzzer_extra_counters"))) static uint8_t
     g_occupancy_counters[zsfuzz::targets::kOccupancyCounters];
@@ -32,12 +34,9 @@ void RecordClass(const zs_class_info& c) {
   const unsigned long allocated = c.stats[kAllocated];
   if (allocated == 0 || c.objs_per_zspage <= 0) return;
   const unsigned long per_zspage = static_cast<unsigned long>(c.objs_per_zspage);
-  const unsigned long in_use = c.stats[kInUse];
-  Bump(c.index, 0, in_use);
+  Bump(c.index, 0, c.stats[kInUse]);
   Bump(c.index, 1, allocated / per_zspage);
-  // What zs_can_compact() would say (reference 3): whole zspages of free objects.
-  const unsigned long wasted = allocated > in_use ? (allocated - in_use) / per_zspage : 0;
-  Bump(c.index, 2, wasted * static_cast<unsigned long>(c.pages_per_zspage));
+  Bump(c.index, 2, oracle::CanCompact(c));
   for (unsigned int g = 0; g < kFullnessGroups; g++)
     if (c.stats[g] != 0) Bump(c.index, 3 + g, c.stats[g]);
 }

@@ -173,10 +173,10 @@ class RunState {
   ClassList class_cache_;
   std::array<int, kNumClassIndices> class_pos_{};
   std::array<uint8_t, kNumClassIndices> dirty_{};
-  // MarkDirty marks one class at most: which (dirty_one_ >= 0), so that a
+  // MarkDirty marks one class at most: dirty_class_ (if one_dirty_), so that a
   // snapshot reads it without scanning dirty_.
   unsigned int dirty_class_ = 0;
-  int dirty_one_ = -1;
+  bool one_dirty_ = false;
   bool all_dirty_ = true;
   // The next snapshot reads every class but marks dirty_ only the classes
   // that changed or hold anything (an op that may touch any class).

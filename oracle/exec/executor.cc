@@ -6,6 +6,7 @@
 #include <cstring>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 
@@ -312,7 +313,7 @@ void RunState::MarkAllDirty() {
 }
 
 void RunState::MarkClass(unsigned int index) {
-  if (dirty_one_ >= 0 && dirty_class_ != index) {
+  if (one_dirty_ && dirty_class_ != index) {
     // A bulk free over slots of two classes: every class is read again.
     refine_ = !all_dirty_ || refine_;
     all_dirty_ = true;
@@ -320,14 +321,14 @@ void RunState::MarkClass(unsigned int index) {
   }
   dirty_[index] = 1;
   dirty_class_ = index;
-  dirty_one_ = 1;
+  one_dirty_ = true;
 }
 
 void RunState::MarkDirty(ThreadState* t, const Op& op) {
   // A bulk op's members since its first add up to one snapshot's worth.
   if (!op.bulk) {
     dirty_.fill(0);
-    dirty_one_ = -1;
+    one_dirty_ = false;
     refine_ = false;
     all_dirty_ = !options_.incremental;
   }
@@ -401,14 +402,9 @@ void RunState::TakeSnapshot(Snapshot* s, bool with_table) {
     refine_ = false;
   }
   // Every canonical class, or the one an op on one object marked.
-  const unsigned int* first = geometry_->canonical.data();
-  const unsigned int* last = first + geometry_->canonical.size();
-  if (!all_dirty_) {
-    first = dirty_one_ >= 0 ? &dirty_class_ : nullptr;
-    last = dirty_one_ >= 0 ? first + 1 : nullptr;
-  }
-  for (const unsigned int* it = first; it != last; ++it) {
-    const unsigned int i = *it;
+  std::span<const unsigned int> to_read = geometry_->canonical;
+  if (!all_dirty_) to_read = one_dirty_ ? std::span<const unsigned int>(&dirty_class_, 1) : to_read.first(0);
+  for (const unsigned int i : to_read) {
     zs_class_info fresh{};
     v_->introspect->class_info(pool_, i, &fresh);
     const ClassList& cache = class_cache_;

@@ -304,8 +304,7 @@ std::vector<uint8_t> EncodeProgram(const Program& p) {
       const Op& op = ops[i];
       // kSlot refs are thread-local: the slot's index among this thread's.
       const uint32_t ref = ArgsOf(op.code) == OpArgs::kSlot ? op.slot - first_slot : op.slot;
-      size_t end = i + 1;
-      while (end < ops.size() && ops[end].bulk) end++;
+      const size_t end = BulkOpAt(ops, i).second;
       if (end - i > 1) {
         AppendBulkOp(op, t, ref, static_cast<uint32_t>(end - i), &out);
         i = end - 1;

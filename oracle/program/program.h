@@ -53,6 +53,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -114,6 +115,16 @@ inline constexpr uint32_t kMaxBulkMarks = 4096;
 inline constexpr unsigned int kMinChainSize = 4;
 inline constexpr unsigned int kMaxChainSize = 16;
 inline constexpr unsigned int kDefaultChainSize = 8;
+
+// The bulk op that ops[i] is a member of, as [first, end); a plain op is a
+// bulk op of one. `op_of` projects an element to its Op (the mutator's drafts).
+template <typename Seq, typename Proj = std::identity>
+std::pair<size_t, size_t> BulkOpAt(const Seq& ops, size_t i, Proj op_of = {}) {
+  size_t first = i, end = i + 1;
+  while (first > 0 && std::invoke(op_of, ops[first]).bulk) first--;
+  while (end < ops.size() && std::invoke(op_of, ops[end]).bulk) end++;
+  return {first, end};
+}
 
 // "a", "b", ..., "z", "aa", "ab", ...
 std::string SlotName(uint32_t slot);

@@ -55,9 +55,7 @@ std::string PrintOpAt(const Program& p, int thread, size_t index) {
   const std::vector<Op>& ops = p.threads[thread];
   const std::vector<std::string> names = SlotTexts(p);
   std::string text = OpText(ops[index], 1, names);
-  size_t first = index, end = index + 1;
-  while (first > 0 && ops[first].bulk) first--;
-  while (end < ops.size() && ops[end].bulk) end++;
+  const auto [first, end] = BulkOpAt(ops, index);
   if (end - first > 1)
     absl::StrAppend(&text, ", member ", index - first + 1, " of ",
                     OpText(ops[first], static_cast<uint32_t>(end - first), names));
@@ -75,8 +73,7 @@ std::string PrintProgram(const Program& p) {
     bool line_empty = true;
     const std::vector<Op>& ops = p.threads[t];
     for (size_t i = 0; i < ops.size(); i++) {
-      size_t end = i + 1;
-      while (end < ops.size() && ops[end].bulk) end++;
+      const size_t end = BulkOpAt(ops, i).second;
       const std::string item = OpText(ops[i], static_cast<uint32_t>(end - i), names);
       i = end - 1;
       // Long threads continue on another line of the same thread.
