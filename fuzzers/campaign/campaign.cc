@@ -30,14 +30,12 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "fuzzers/campaign/run_driver.h"
 #include "fuzzers/campaign/seeds.h"
 #include "fuzzers/mutator/dict.h"
 #include "oracle/program/binary.h"
 #include "oracle/program/program_file.h"
 #include "oracle/program/text.h"
-
-extern "C" int LLVMFuzzerRunDriver(int* argc, char*** argv,
-                                   int (*callback)(const uint8_t* data, size_t size));
 
 extern char** environ;
 
@@ -81,12 +79,37 @@ bool WriteText(const std::string& path, absl::string_view text) {
   return static_cast<bool>(f);
 }
 
-// Shared between a target's runner thread and the progress/summary code.
+// Writes by a temporary file and a rename, so that a child of another
+// worker never reads half a file.
+bool WriteTextAtomically(const std::string& path, absl::string_view text) {
+  const std::string tmp =
+      absl::StrCat(path, ".tmp.", getpid(), ".", std::hash<std::thread::id>()(std::this_thread::get_id()));
+  if (!WriteText(tmp, text)) return false;
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  return !ec;
+}
+
+// Shared between a target's worker threads and the progress/summary code;
+// every member under mu.
 struct TargetState {
   std::mutex mu;
   TargetStats stats;
-  uint64_t base_execs = 0;  // execs of the finished children
+  uint64_t base_execs = 0;  // execs of the finished children, all workers
+  struct Worker {
+    uint64_t finished_execs = 0;  // its finished children's (its share of a --runs budget)
+    uint64_t live_execs = 0;      // its running child's so far
+    int children = 0;             // started so far
+    double seconds = 0;           // wall time its children ran
+  };
+  std::vector<Worker> workers;
   std::vector<std::string> known;
+
+  uint64_t Execs() const {
+    uint64_t n = base_execs;
+    for (const Worker& w : workers) n += w.live_execs;
+    return n;
+  }
 };
 
 class Campaign {
@@ -96,10 +119,12 @@ class Campaign {
 
  private:
   bool Setup();
-  void RunTarget(TargetKind kind, TargetState* state);
+  // One worker of a target: its children one after the other.
+  void RunWorker(TargetKind kind, TargetState* state, size_t worker);
   // One child: runs until it exits; returns its wait status.
-  int RunChild(TargetKind kind, TargetState* state, uint32_t seconds, const std::string& log_path,
-               std::string* artifact, std::string* summary, bool* reported_finding);
+  int RunChild(TargetKind kind, TargetState* state, size_t worker, uint32_t seconds,
+               const std::string& log_path, std::string* artifact, std::string* summary,
+               bool* reported_finding);
   void RecordFinding(TargetKind kind, TargetState* state, const std::string& signature,
                      const std::string& text_file, const std::string& log_path,
                      const std::string& target_flag, uint64_t execs);
@@ -274,13 +299,20 @@ void Campaign::RecordCrash(TargetKind kind, TargetState* state, const std::strin
   uint64_t execs = 0;
   {
     std::lock_guard<std::mutex> lock(state->mu);
-    execs = state->base_execs;
+    execs = state->Execs();
   }
   RecordFinding(kind, state, signature, text_file, log_path, target_flag, execs);
 }
 
-int Campaign::RunChild(TargetKind kind, TargetState* state, uint32_t seconds, const std::string& log_path,
-                       std::string* artifact, std::string* summary, bool* reported_finding) {
+// A worker's share of a --runs budget: runs / workers, the remainder to the
+// first workers.
+uint64_t WorkerRuns(uint64_t runs, size_t workers, size_t worker) {
+  return runs / workers + (worker < runs % workers ? 1 : 0);
+}
+
+int Campaign::RunChild(TargetKind kind, TargetState* state, size_t worker, uint32_t seconds,
+                       const std::string& log_path, std::string* artifact, std::string* summary,
+                       bool* reported_finding) {
   int pipefd[2];
   if (pipe2(pipefd, O_CLOEXEC) != 0) return -1;
   const std::string time_arg = std::to_string(seconds);
@@ -288,17 +320,20 @@ int Campaign::RunChild(TargetKind kind, TargetState* state, uint32_t seconds, co
   std::vector<std::string> args = {self_,    "fuzz-child", targets::TargetShortName(kind),
                                    workdir_, "--variants", variants,
                                    "--time", time_arg};
-  uint64_t done = 0;
-  int restarts = 0;
+  uint64_t budget = 0;
+  uint64_t seed = 0;
   {
     std::lock_guard<std::mutex> lock(state->mu);
-    done = state->base_execs;
-    restarts = state->stats.restarts;
+    const TargetState::Worker& w = state->workers[worker];
+    const size_t workers = state->workers.size();
+    const uint64_t share = WorkerRuns(options_.runs, workers, worker);
+    budget = share - std::min(w.finished_execs, share);
+    // A restarted child must not replay its predecessor's mutations, nor one
+    // worker another's: seed + worker + workers * (its children before).
+    seed = options_.seed + worker + workers * static_cast<uint64_t>(w.children - 1);
   }
-  if (options_.runs != 0)
-    args.insert(args.end(), {"--runs", std::to_string(options_.runs - std::min(done, options_.runs))});
-  // A restarted child must not replay its predecessor's mutations.
-  if (options_.seed != 0) args.insert(args.end(), {"--fuzz-seed", std::to_string(options_.seed + restarts)});
+  if (options_.runs != 0) args.insert(args.end(), {"--runs", std::to_string(budget)});
+  if (options_.seed != 0) args.insert(args.end(), {"--fuzz-seed", std::to_string(seed)});
   // Built before fork: the child of a multithreaded process may not allocate.
   std::vector<char*> argv;
   argv.reserve(args.size() + 1);
@@ -347,7 +382,7 @@ int Campaign::RunChild(TargetKind kind, TargetState* state, uint32_t seconds, co
       if (NumberAfter(line, "#", &v)) child_execs = std::max(child_execs, v);
       if (NumberAfter(line, " cov: ", &v)) st.coverage = std::max(st.coverage, v);
       if (NumberAfter(line, " ft: ", &v)) st.features = std::max(st.features, v);
-      if (NumberAfter(line, " corp: ", &v)) st.corpus = v;
+      if (NumberAfter(line, " corp: ", &v)) st.corpus = std::max(st.corpus, v);
     } else if (absl::ConsumePrefix(&line, "stat::number_of_executed_units: ")) {
       if (absl::SimpleAtoi(line, &v)) child_execs = std::max(child_execs, v);
     } else if (absl::ConsumePrefix(&line, "zsfuzz-finding: ")) {
@@ -362,7 +397,8 @@ int Campaign::RunChild(TargetKind kind, TargetState* state, uint32_t seconds, co
     } else if (absl::ConsumePrefix(&line, "SUMMARY: ")) {
       *summary = std::string(line);
     }
-    st.execs = state->base_execs + child_execs;
+    state->workers[worker].live_execs = child_execs;
+    st.execs = state->Execs();
   };
   std::vector<std::string> finding_lines;
   char buf[8192];
@@ -391,17 +427,19 @@ int Campaign::RunChild(TargetKind kind, TargetState* state, uint32_t seconds, co
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  {
-    std::lock_guard<std::mutex> lock(state->mu);
-    state->base_execs += child_execs;
-    state->stats.execs = state->base_execs;
-  }
-  // "zsfuzz-finding: new PATH\tSIGNATURE\tTARGET_FLAG\texecs=N" (N: the child's)
+  // The target's executions before this child's (all workers'), for the
+  // executions to each of its findings.
   uint64_t before = 0;
   {
     std::lock_guard<std::mutex> lock(state->mu);
-    before = state->base_execs - child_execs;
+    TargetState::Worker& w = state->workers[worker];
+    w.live_execs = 0;
+    w.finished_execs += child_execs;
+    state->base_execs += child_execs;
+    state->stats.execs = state->Execs();
+    before = state->stats.execs - child_execs;
   }
+  // "zsfuzz-finding: new PATH\tSIGNATURE\tTARGET_FLAG\texecs=N" (N: the child's)
   for (const std::string& line : finding_lines) {
     const std::vector<std::string> parts = absl::StrSplit(line.substr(20), '\t');
     uint64_t at = child_execs;
@@ -412,29 +450,31 @@ int Campaign::RunChild(TargetKind kind, TargetState* state, uint32_t seconds, co
   return status;
 }
 
-void Campaign::RunTarget(TargetKind kind, TargetState* state) {
+void Campaign::RunWorker(TargetKind kind, TargetState* state, size_t worker) {
   const std::string dir = TargetDir(workdir_, kind);
   for (int child = 0; !g_stop.load(); child++) {
     const double left = Seconds(deadline_ - Clock::now());
     if (left < 1) break;
-    if (options_.runs != 0) {
-      std::lock_guard<std::mutex> lock(state->mu);
-      if (state->base_execs >= options_.runs) break;
-    }
     {
       std::lock_guard<std::mutex> lock(state->mu);
-      WriteText(dir + "/known", absl::StrJoin(state->known, "\n") + "\n");
+      const TargetState::Worker& w = state->workers[worker];
+      if (options_.runs != 0 && w.finished_execs >= WorkerRuns(options_.runs, state->workers.size(), worker))
+        break;
+      WriteTextAtomically(dir + "/known", absl::StrJoin(state->known, "\n") + "\n");
       if (child > 0) state->stats.restarts++;
+      state->workers[worker].children++;
     }
-    const std::string log_path = absl::StrFormat("%s/log-%d.txt", dir, child);
+    const std::string log_path = absl::StrFormat("%s/log-%u-%d.txt", dir, worker, child);
     std::string artifact, summary;
     bool reported = false;
     const Clock::time_point t0 = Clock::now();
-    const int status = RunChild(kind, state, static_cast<uint32_t>(std::lround(left)), log_path, &artifact,
-                                &summary, &reported);
+    const int status = RunChild(kind, state, worker, static_cast<uint32_t>(std::lround(left)), log_path,
+                                &artifact, &summary, &reported);
     {
       std::lock_guard<std::mutex> lock(state->mu);
-      state->stats.seconds += Seconds(Clock::now() - t0);
+      TargetState::Worker& w = state->workers[worker];
+      w.seconds += Seconds(Clock::now() - t0);
+      state->stats.seconds = std::max(state->stats.seconds, w.seconds);
     }
     if (status == -1) {
       std::lock_guard<std::mutex> lock(state->mu);
@@ -467,10 +507,9 @@ void Campaign::RunTarget(TargetKind kind, TargetState* state) {
     }
     break;
   }
-  if (state->stats.restarts >= kMaxRestarts) {
-    std::lock_guard<std::mutex> lock(state->mu);
+  std::lock_guard<std::mutex> lock(state->mu);
+  if (state->stats.restarts >= kMaxRestarts * static_cast<int>(state->workers.size()))
     state->stats.error = "stopped after too many restarts";
-  }
 }
 
 std::string Campaign::ProgressLine() {
@@ -513,14 +552,18 @@ CampaignResult Campaign::Run() {
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
 
-  for (TargetKind kind : options_.targets) {
+  const std::vector<uint32_t> workers = WorkersPerTarget(options_.jobs, options_.targets.size());
+  for (size_t i = 0; i < options_.targets.size(); i++) {
     states_.push_back(std::make_unique<TargetState>());
-    states_.back()->stats.target = kind;
+    states_.back()->stats.target = options_.targets[i];
+    states_.back()->stats.workers = workers[i];
+    states_.back()->workers.resize(workers[i]);
   }
   std::vector<std::thread> runners;
-  runners.reserve(options_.targets.size());
-  for (size_t i = 0; i < options_.targets.size(); i++)
-    runners.emplace_back([this, i] { RunTarget(options_.targets[i], states_[i].get()); });
+  for (size_t i = 0; i < options_.targets.size(); i++) {
+    for (size_t w = 0; w < workers[i]; w++)
+      runners.emplace_back([this, i, w] { RunWorker(options_.targets[i], states_[i].get(), w); });
+  }
   std::thread progress;
   if (options_.progress) progress = std::thread([this] { ProgressLoop(); });
   for (std::thread& t : runners) t.join();
@@ -544,18 +587,28 @@ CampaignResult Campaign::Run() {
 
 }  // namespace
 
+std::vector<uint32_t> WorkersPerTarget(uint32_t jobs, size_t targets) {
+  std::vector<uint32_t> workers(targets, 1);
+  if (targets == 0) return workers;
+  const uint32_t n = static_cast<uint32_t>(targets);
+  for (size_t i = 0; i < targets; i++) workers[i] = std::max<uint32_t>(1, jobs / n + (i < jobs % n ? 1 : 0));
+  return workers;
+}
+
 CampaignResult RunCampaign(const CampaignOptions& options) { return Campaign(options).Run(); }
 
 std::string FormatCampaignSummary(const CampaignOptions& options, const CampaignResult& result) {
   std::string out =
       absl::StrFormat("zsfuzz run: %s vs %s, %.0f s%s\n", options.variants.a->name, options.variants.b->name,
                       result.seconds, result.interrupted ? " (interrupted)" : "");
-  absl::StrAppendFormat(&out, "%-21s %10s %9s %7s %8s %7s %9s\n", "target", "execs", "exec/s", "cov", "ft",
-                        "corpus", "findings");
+  absl::StrAppendFormat(&out, "%-21s %10s %9s %7s %8s %7s %9s %4s\n", "target", "execs", "exec/s", "cov",
+                        "ft", "corpus", "findings", "jobs");
   for (const TargetStats& st : result.targets) {
+    // All its workers' executions over the wall time: the target's throughput.
     const double rate = st.seconds > 0 ? static_cast<double>(st.execs) / st.seconds : 0;
-    absl::StrAppendFormat(&out, "%-21s %10u %9.1f %7u %8u %7u %9d\n", targets::TargetBinaryName(st.target),
-                          st.execs, rate, st.coverage, st.features, st.corpus, st.findings);
+    absl::StrAppendFormat(&out, "%-21s %10u %9.1f %7u %8u %7u %9d %4u\n",
+                          targets::TargetBinaryName(st.target), st.execs, rate, st.coverage, st.features,
+                          st.corpus, st.findings, st.workers);
   }
   for (const TargetStats& st : result.targets) {
     if (st.repeats > 0 || st.restarts > 0)

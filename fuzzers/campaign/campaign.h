@@ -1,8 +1,11 @@
 // File: campaign.h
 //
-// The differential campaign behind `zsfuzz run`: each fuzz target runs in a
-// child process of its own (`zsfuzz fuzz-child`, which hands the target to
-// libFuzzer's LLVMFuzzerRunDriver), side by side, for the time given.
+// The differential campaign behind `zsfuzz run`: each fuzz target runs in
+// child processes of its own (`zsfuzz fuzz-child`, which hands the target to
+// libFuzzer's LLVMFuzzerRunDriver), side by side, for the time given. With
+// several jobs a target has several workers, one child each at a time, that
+// share its working corpus (libFuzzer's -reload picks up what the others
+// found) and its findings, deduplicated by signature.
 // libFuzzer can run once per process and a finding or a sanitizer report ends
 // the process, so the parent restarts a child that stopped early on the same
 // working corpus, until the time is up: one target's crash never ends the
@@ -40,7 +43,15 @@ struct CampaignOptions {
   uint32_t seed = 0;  // libFuzzer's -seed for the first child, +1 per restart; 0: its own
   // A target stops at its first new finding instead of restarting on it.
   bool stop_at_first_finding = false;
+  // Worker processes in all, spread over the targets in turn, at least one
+  // per target. A target with one worker and a seed is deterministic; more
+  // workers share a corpus and are not.
+  uint32_t jobs = 1;
 };
+
+// The workers of each target for `jobs` in all: jobs / targets each, the
+// remainder to the first targets, never fewer than one.
+std::vector<uint32_t> WorkersPerTarget(uint32_t jobs, size_t targets);
 
 struct CampaignFinding {
   targets::TargetKind target = targets::TargetKind::kSeq;
@@ -57,13 +68,14 @@ struct CampaignFinding {
 struct TargetStats {
   targets::TargetKind target = targets::TargetKind::kSeq;
   uint64_t execs = 0;
-  double seconds = 0;     // wall time its children ran
+  uint32_t workers = 1;   // processes fuzzing it side by side
+  double seconds = 0;     // wall time its workers ran (the longest)
   uint64_t coverage = 0;  // libFuzzer's "cov:": code and interleaving counters hit
   uint64_t features = 0;  // libFuzzer's "ft:"
   uint64_t corpus = 0;    // inputs in its working corpus
   int findings = 0;       // distinct signatures
   int repeats = 0;        // findings of a signature seen before
-  int restarts = 0;       // children started after the first
+  int restarts = 0;       // children started after each worker's first
   std::string error;      // set if the engine could not run at all
 };
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "absl/strings/str_split.h"
@@ -21,6 +22,7 @@ namespace zsfuzz {
 namespace {
 
 constexpr uint32_t kMaxSeconds = 7 * 24 * 3600;
+constexpr uint32_t kMaxJobs = 256;
 
 absl::StatusOr<targets::VariantPair> VariantsFromFlag() {
   AcceptSeededMutants();
@@ -56,9 +58,14 @@ absl::StatusOr<int> RunRunCommand() {
   opt.seconds = Flags().time;
   if (absl::Status s = CheckFlagRange("time", opt.seconds, 1, kMaxSeconds); !s.ok()) return s;
   if (!Flags().out.empty()) opt.out_dir = Flags().out;
+  if (absl::Status s = CheckFlagRange("jobs", Flags().jobs, 0, kMaxJobs); !s.ok()) return s;
+  opt.jobs = Flags().jobs != 0 ? Flags().jobs : std::max(1u, std::thread::hardware_concurrency());
+  const std::vector<uint32_t> workers = WorkersPerTarget(opt.jobs, opt.targets.size());
   std::fprintf(stderr, "zsfuzz run: %s vs %s, %u s, targets:", opt.variants.a->name, opt.variants.b->name,
                opt.seconds);
-  for (targets::TargetKind k : opt.targets) std::fprintf(stderr, " %s", targets::TargetBinaryName(k));
+  for (size_t i = 0; i < opt.targets.size(); i++)
+    std::fprintf(stderr, " %s (%u job%s)", targets::TargetBinaryName(opt.targets[i]), workers[i],
+                 workers[i] == 1 ? "" : "s");
   std::fprintf(stderr, "; findings go to %s\n", opt.out_dir.c_str());
   const CampaignResult r = RunCampaign(opt);
   std::fputs(FormatCampaignSummary(opt, r).c_str(), stdout);
@@ -83,13 +90,16 @@ const Subcommand& RunCommand() {
   static const Subcommand cmd{
       "run",
       "The differential campaign: both fuzz targets, two variants, a time budget; findings as files.",
-      "[--variants A,B] [--time SECONDS] [--out DIR] [--target seq|conc|seq,conc]",
+      "[--variants A,B] [--time SECONDS] [--jobs N] [--out DIR] [--target seq|conc|seq,conc]",
       "Fuzzes variant B against variant A (default pre,post) with both differential targets side by side:\n"
       "zs_diff_seq_fuzzer (one thread, full state compared after every op) and zs_diff_conc_fuzzer\n"
       "(virtual threads under a schedule from the input, order-independent state compared), each in a\n"
       "child process running libFuzzer with the program mutator and the interleaving coverage, starting\n"
-      "from the built-in seed corpus. A child that stops on a finding or a crash is restarted until the\n"
-      "time is up. Progress goes to stderr every 5 s; the summary (execs, exec/s, coverage, corpus,\n"
+      "from the built-in seed corpus. --jobs N runs N such processes in all (default one per core),\n"
+      "spread over the targets: a target's processes share its corpus (libFuzzer's -reload) and its\n"
+      "findings, each signature reported once. A child that stops on a finding or a crash is restarted\n"
+      "until the time is up. Progress goes to stderr every 5 s; the summary (execs, exec/s, coverage, "
+      "corpus,\n"
       "findings per target) to stdout, with each finding's file in --out and its 'zsfuzz repro' command.\n"
       "Exit status 1 if anything was found.",
       kCmdRun,

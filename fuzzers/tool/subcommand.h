@@ -53,5 +53,7 @@ const Subcommand& MinimizeCommand();
 const Subcommand& FuzzChildCommand();
 const Subcommand& BenchCommand();
 const Subcommand& MutantsCommand();
+const Subcommand& CorpusCommand();
+const Subcommand& GateCommand();
 
 }  // namespace zsfuzz

@@ -2,13 +2,17 @@
 // flags.def's), and turns every usage error into one line on stderr and exit
 // status 2.
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_replace.h"
+#include "fuzzers/campaign/corpus.h"
 #include "fuzzers/tool/flags.h"
 #include "fuzzers/tool/subcommand.h"
+#include "fuzzers/tool/variant_arg.h"
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -26,7 +30,7 @@ const std::vector<const Subcommand*>& Commands() {
       &zsfuzz::ListCommand(),      &zsfuzz::ClassesCommand(),  &zsfuzz::StressCommand(),
       &zsfuzz::PrintCommand(),     &zsfuzz::EncodeCommand(),   &zsfuzz::RunCommand(),
       &zsfuzz::ReproCommand(),     &zsfuzz::MinimizeCommand(), &zsfuzz::BenchCommand(),
-      &zsfuzz::MutantsCommand(),
+      &zsfuzz::MutantsCommand(),   &zsfuzz::CorpusCommand(),   &zsfuzz::GateCommand(),
       &zsfuzz::FuzzChildCommand(),
   };
   return commands;
@@ -71,6 +75,15 @@ int UnknownCommand(const char* name) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // libFuzzer's own subprocesses (corpus merge's inner runs) start zsfuzz
+  // with libFuzzer's command line; the environment says so (corpus.h).
+  if (const char* target = std::getenv(zsfuzz::kLibFuzzerChildEnv); target != nullptr) {
+    const std::optional<zsfuzz::targets::TargetKind> kind = zsfuzz::targets::ParseTargetKind(target);
+    if (!kind)
+      return UsageError(std::string(zsfuzz::kLibFuzzerChildEnv) + "='" + target + "': use seq or conc");
+    zsfuzz::AcceptSeededMutants();
+    zsfuzz::RunLibFuzzerChild(*kind, argc, argv);
+  }
   if (argc < 2) return UsageError("no command given; commands: " + CommandNames() + " (see 'zsfuzz help')");
   const char* first = argv[1];
   if (std::strcmp(first, "help") == 0 || std::strcmp(first, "--help") == 0 || std::strcmp(first, "-h") == 0) {

@@ -85,9 +85,9 @@ TEST(ZsfuzzRun, TenSecondsOfPreVsPostEndsCleanWithItsSummary) {
   const std::vector<std::string> lines = r.OutLines();
   ASSERT_GE(lines.size(), 4u) << r.out;
   EXPECT_EQ(lines[0].rfind("zsfuzz run: pre vs post, ", 0), 0u) << lines[0];
-  // "target  execs  exec/s  cov  ft  corpus  findings", then one row per target.
+  // "target  execs  exec/s  cov  ft  corpus  findings  jobs", then one row per target.
   const std::regex row(
-      R"(^(zs_diff_seq_fuzzer|zs_diff_conc_fuzzer) +([0-9]+) +([0-9.]+) +([0-9]+) +([0-9]+) +([0-9]+) +([0-9]+)$)");
+      R"(^(zs_diff_seq_fuzzer|zs_diff_conc_fuzzer) +([0-9]+) +([0-9.]+) +([0-9]+) +([0-9]+) +([0-9]+) +([0-9]+) +([0-9]+)$)");
   int rows = 0;
   for (const std::string& line : lines) {
     std::smatch m;
@@ -98,6 +98,7 @@ TEST(ZsfuzzRun, TenSecondsOfPreVsPostEndsCleanWithItsSummary) {
     EXPECT_GT(std::stoull(m[4]), 100u) << line;  // coverage
     EXPECT_GT(std::stoull(m[6]), 0u) << line;    // corpus
     EXPECT_EQ(m[7], "0") << line;
+    EXPECT_GE(std::stoi(m[8]), 1) << line;  // jobs: one per core, at least one per target
   }
   EXPECT_EQ(rows, 2) << r.out;
   EXPECT_EQ(lines.back(), "result: clean") << r.out;
