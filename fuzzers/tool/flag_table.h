@@ -37,6 +37,7 @@ enum CommandBit : uint32_t {
   kCmdFuzzChild = 1u << 8,
   kCmdBench = 1u << 9,
   kCmdMutants = 1u << 10,
+  kCmdCoverage = 1u << 11,
 };
 
 // Every flag's value: the table's default until the command line sets it.

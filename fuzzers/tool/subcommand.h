@@ -53,5 +53,6 @@ const Subcommand& MinimizeCommand();
 const Subcommand& FuzzChildCommand();
 const Subcommand& BenchCommand();
 const Subcommand& MutantsCommand();
+const Subcommand& CoverageCommand();
 
 }  // namespace zsfuzz

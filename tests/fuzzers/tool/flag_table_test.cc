@@ -32,7 +32,7 @@ const std::vector<Command>& Commands() {
       {"list", zsfuzz::kCmdList},   {"classes", zsfuzz::kCmdClasses},   {"stress", zsfuzz::kCmdStress},
       {"print", zsfuzz::kCmdPrint}, {"encode", zsfuzz::kCmdEncode},     {"run", zsfuzz::kCmdRun},
       {"repro", zsfuzz::kCmdRepro}, {"minimize", zsfuzz::kCmdMinimize}, {"fuzz-child", zsfuzz::kCmdFuzzChild},
-      {"bench", zsfuzz::kCmdBench}, {"mutants", zsfuzz::kCmdMutants},
+      {"bench", zsfuzz::kCmdBench}, {"mutants", zsfuzz::kCmdMutants},   {"coverage", zsfuzz::kCmdCoverage},
   };
   return commands;
 }
