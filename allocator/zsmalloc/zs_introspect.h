@@ -102,4 +102,8 @@ struct zs_introspect_ops {
   // nothing is read through them.
   const void* (*class_lock)(zs_pool* pool, unsigned int index);
   const void* (*pool_lock)(zs_pool* pool);
+  // The path probes (zs_path.h): how often this variant, in any pool, took
+  // path `path` (an enum zs_path; 0 past ZS_PATH_COUNT) since the last reset.
+  unsigned long (*path_hits)(unsigned int path);
+  void (*path_hits_reset)();
 };

@@ -34,6 +34,7 @@
 // zspage->lock. Whether zs_free() takes pool->lock depends on the variant;
 // see its zs_free.inc.
 
+#include <atomic>
 #include <bit>
 #include <climits>
 #include <cstring>
@@ -45,6 +46,7 @@
 #include "zpdesc.h"
 #include "allocator/zsmalloc/zs_variant.h"
 #include "allocator/zsmalloc/zs_introspect.h"
+#include "allocator/zsmalloc/zs_path.h"
 
 #if !defined(ZS_VARIANT_NS) || !defined(ZS_VARIANT_NAME) || !defined(ZS_VARIANT_DESC)
 #error "build through zs_add_variant() in allocator/variants/CMakeLists.txt"
@@ -52,6 +54,9 @@
 
 namespace ZS_VARIANT_NS {
 using namespace kernel;
+
+/* Instrumentation, not the kernel's: the path probes' counters (zs_path.h). */
+static std::atomic<unsigned long> zs_path_hits[ZS_PATH_COUNT];
 
 /*
  * Simulated kernel configuration (DESIGN.md, "The simulated kernel"):
@@ -922,6 +927,7 @@ static struct zspage *alloc_zspage(struct zs_pool *pool,
 	struct zpdesc *zpdescs[ZS_CHAIN_SIZE_MAX];
 	struct zspage *zspage = cache_alloc_zspage(gfp);
 
+	ZS_PATH_IF(!zspage, ZS_PATH_ALLOC_ZSPAGE_STRUCT_FAIL);	/* instrumentation */
 	if (!zspage)
 		return NULL;
 
@@ -938,6 +944,7 @@ static struct zspage *alloc_zspage(struct zs_pool *pool,
 
 		zpdesc = alloc_zpdesc(gfp, nid);
 		if (!zpdesc) {
+			ZS_PATH(i ? ZS_PATH_ALLOC_ZSPAGE_LATER_PAGE_FAIL : ZS_PATH_ALLOC_ZSPAGE_FIRST_PAGE_FAIL);	/* instrumentation */
 			while (--i >= 0) {
 				zpdesc_dec_zone_page_state(zpdescs[i]);
 				free_zpdesc(zpdescs[i]);
@@ -1235,6 +1242,7 @@ unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp,
 		return ERR_VALUE(-ENOSPC);
 
 	handle = cache_alloc_handle(gfp);
+	ZS_PATH_IF(!handle, ZS_PATH_MALLOC_HANDLE_FAIL);	/* instrumentation */
 	if (!handle)
 		return ERR_VALUE(-ENOMEM);
 
@@ -1554,6 +1562,7 @@ const struct movable_operations zsmalloc_mops = {
 
 static void kick_deferred_free(struct zs_pool *pool)
 {
+	ZS_PATH(ZS_PATH_KICK_DEFERRED_FREE);	/* instrumentation */
 	schedule_work(&pool->free_work);
 }
 

@@ -39,6 +39,7 @@ enum CommandBit : uint32_t {
   kCmdMutants = 1u << 10,
   kCmdCorpus = 1u << 11,
   kCmdGate = 1u << 12,
+  kCmdCoverage = 1u << 13,
 };
 
 // Every flag's value: the table's default until the command line sets it.

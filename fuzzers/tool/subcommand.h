@@ -55,5 +55,6 @@ const Subcommand& BenchCommand();
 const Subcommand& MutantsCommand();
 const Subcommand& CorpusCommand();
 const Subcommand& GateCommand();
+const Subcommand& CoverageCommand();
 
 }  // namespace zsfuzz

@@ -27,11 +27,11 @@ using zsfuzz::Subcommand;
 
 const std::vector<const Subcommand*>& Commands() {
   static const std::vector<const Subcommand*> commands = {
-      &zsfuzz::ListCommand(),      &zsfuzz::ClassesCommand(),  &zsfuzz::StressCommand(),
-      &zsfuzz::PrintCommand(),     &zsfuzz::EncodeCommand(),   &zsfuzz::RunCommand(),
-      &zsfuzz::ReproCommand(),     &zsfuzz::MinimizeCommand(), &zsfuzz::BenchCommand(),
-      &zsfuzz::MutantsCommand(),   &zsfuzz::CorpusCommand(),   &zsfuzz::GateCommand(),
-      &zsfuzz::FuzzChildCommand(),
+      &zsfuzz::ListCommand(),     &zsfuzz::ClassesCommand(),   &zsfuzz::StressCommand(),
+      &zsfuzz::PrintCommand(),    &zsfuzz::EncodeCommand(),    &zsfuzz::RunCommand(),
+      &zsfuzz::ReproCommand(),    &zsfuzz::MinimizeCommand(),  &zsfuzz::BenchCommand(),
+      &zsfuzz::MutantsCommand(),  &zsfuzz::CorpusCommand(),    &zsfuzz::GateCommand(),
+      &zsfuzz::CoverageCommand(), &zsfuzz::FuzzChildCommand(),
   };
   return commands;
 }

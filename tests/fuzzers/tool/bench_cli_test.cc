@@ -36,13 +36,6 @@ std::map<std::string, Row> Rows(const ToolRun& run) {
   return rows;
 }
 
-void ExpectOneLineError(const ToolRun& run, const std::string& want) {
-  EXPECT_EQ(run.exit_code, 2) << run.err;
-  EXPECT_EQ(run.out, "");
-  ASSERT_EQ(run.ErrLines().size(), 1u) << run.err;
-  EXPECT_EQ(run.ErrLines()[0].rfind("zsfuzz: error: " + want, 0), 0u) << run.err;
-}
-
 TEST(ZsfuzzBench, TargetsPrintsTheBuildAndARowPerTarget) {
   const ToolRun run = RunZsfuzz({"bench", "targets", "--runs", "3"});
   ASSERT_EQ(run.exit_code, 0) << run.err << run.out;

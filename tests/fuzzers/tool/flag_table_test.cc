@@ -33,7 +33,7 @@ const std::vector<Command>& Commands() {
       {"print", zsfuzz::kCmdPrint}, {"encode", zsfuzz::kCmdEncode},     {"run", zsfuzz::kCmdRun},
       {"repro", zsfuzz::kCmdRepro}, {"minimize", zsfuzz::kCmdMinimize}, {"fuzz-child", zsfuzz::kCmdFuzzChild},
       {"bench", zsfuzz::kCmdBench}, {"mutants", zsfuzz::kCmdMutants},   {"corpus", zsfuzz::kCmdCorpus},
-      {"gate", zsfuzz::kCmdGate},
+      {"gate", zsfuzz::kCmdGate},   {"coverage", zsfuzz::kCmdCoverage},
   };
   return commands;
 }

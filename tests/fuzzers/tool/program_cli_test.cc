@@ -43,15 +43,6 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-// Exit 2, nothing on stdout, and exactly one stderr line starting "zsfuzz: error: " + want.
-void ExpectOneLineError(const ToolRun& run, const std::string& want) {
-  EXPECT_EQ(run.exit_code, 2) << run.err;
-  EXPECT_EQ(run.out, "");
-  ASSERT_EQ(run.ErrLines().size(), 1u) << run.err;
-  EXPECT_EQ(run.err.back(), '\n');
-  EXPECT_EQ(run.ErrLines()[0].rfind("zsfuzz: error: " + want, 0), 0u) << run.err;
-}
-
 TEST(PrintCliTest, BinaryPrintsAsCanonicalText) {
   const std::string bin = WriteBytes("design.bin", EncodeProgram(MustParse(kDesignExample)));
   const ToolRun run = RunZsfuzz({"print", bin});

@@ -70,6 +70,14 @@ ToolRun RunBinary(const std::string& binary, const std::vector<std::string>& arg
 
 ToolRun RunZsfuzz(const std::vector<std::string>& args) { return RunBinary(ZSFUZZ_BINARY, args); }
 
+void ExpectOneLineError(const ToolRun& run, const std::string& want) {
+  EXPECT_EQ(run.exit_code, 2) << run.err;
+  EXPECT_EQ(run.out, "");
+  ASSERT_EQ(run.ErrLines().size(), 1u) << run.err;
+  EXPECT_EQ(run.err.back(), '\n');
+  EXPECT_EQ(run.ErrLines()[0].rfind("zsfuzz: error: " + want, 0), 0u) << run.err;
+}
+
 std::vector<std::string> VariantNames() {
   size_t count = 0;
   const zs_variant_ops* const* all = zs_variants(&count);

@@ -26,6 +26,9 @@ ToolRun RunBinary(const std::string& binary, const std::vector<std::string>& arg
 // Runs `zsfuzz args...` (the binary CMake built, ZSFUZZ_BINARY) with RunBinary.
 ToolRun RunZsfuzz(const std::vector<std::string>& args);
 
+// Exit 2, nothing on stdout, and exactly one stderr line starting "zsfuzz: error: " + want.
+void ExpectOneLineError(const ToolRun& run, const std::string& want);
+
 // Every registered variant's name.
 std::vector<std::string> VariantNames();
 
