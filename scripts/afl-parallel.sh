@@ -104,7 +104,7 @@ for name in "${names[@]}"; do
   fi
   execs=$(stat execs_done "$s")
   run_time=$(stat run_time "$s")
-  rate=$(awk -v e="$execs" -v t="$run_time" 'BEGIN { printf "%.1f", t > 0 ? e / t : 0 }')
+  rate=$(awk -v e="$execs" -v t="$run_time" 'BEGIN { printf "%.1f", (t > 0 ? e / t : 0) }')
   corpus=$(stat corpus_count "$s")
   mapfile -t found < <(find "$out/$name/crashes" -type f -name 'id:*' 2>/dev/null)
   crashes+=("${found[@]}")
