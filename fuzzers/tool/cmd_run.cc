@@ -58,6 +58,8 @@ absl::StatusOr<int> RunRunCommand() {
   opt.seconds = Flags().time;
   if (absl::Status s = CheckFlagRange("time", opt.seconds, 1, kMaxSeconds); !s.ok()) return s;
   if (!Flags().out.empty()) opt.out_dir = Flags().out;
+  opt.runs = Flags().runs;
+  opt.seed = Flags().fuzz_seed;
   if (absl::Status s = CheckFlagRange("jobs", Flags().jobs, 0, kMaxJobs); !s.ok()) return s;
   opt.jobs = Flags().jobs != 0 ? Flags().jobs : std::max(1u, std::thread::hardware_concurrency());
   const std::vector<uint32_t> workers = WorkersPerTarget(opt.jobs, opt.targets.size());
@@ -90,7 +92,8 @@ const Subcommand& RunCommand() {
   static const Subcommand cmd{
       "run",
       "The differential campaign: both fuzz targets, two variants, a time budget; findings as files.",
-      "[--variants A,B] [--time SECONDS] [--jobs N] [--out DIR] [--target seq|conc|seq,conc]",
+      "[--variants A,B] [--time SECONDS] [--runs N [--fuzz-seed S]] [--jobs N] [--out DIR] [--target "
+      "seq|conc|seq,conc]",
       "Fuzzes variant B against variant A (default pre,post) with both differential targets side by side:\n"
       "zs_diff_seq_fuzzer (one thread, full state compared after every op) and zs_diff_conc_fuzzer\n"
       "(virtual threads under a schedule from the input, order-independent state compared), each in a\n"
@@ -98,9 +101,10 @@ const Subcommand& RunCommand() {
       "from the built-in seed corpus. --jobs N runs N such processes in all (default one per core),\n"
       "spread over the targets: a target's processes share its corpus (libFuzzer's -reload) and its\n"
       "findings, each signature reported once. A child that stops on a finding or a crash is restarted\n"
-      "until the time is up. Progress goes to stderr every 5 s; the summary (execs, exec/s, coverage, "
-      "corpus,\n"
-      "findings per target) to stdout, with each finding's file in --out and its 'zsfuzz repro' command.\n"
+      "until the time is up, or until each target has run --runs executions (for tests and CI: with\n"
+      "--fuzz-seed and one job per target, the same campaign every time). Progress goes to stderr\n"
+      "every 5 s; the summary (execs, exec/s, coverage, corpus, findings, jobs per target) to stdout,\n"
+      "with each finding's file in --out and its 'zsfuzz repro' command.\n"
       "Exit status 1 if anything was found.",
       kCmdRun,
       &RunRunCommand,

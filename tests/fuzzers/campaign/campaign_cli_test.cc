@@ -78,9 +78,12 @@ TEST(ZsfuzzRepro, SeqTargetRunsTheThreadsAsOne) {
   fs::remove(file);
 }
 
-TEST(ZsfuzzRun, TenSecondsOfPreVsPostEndsCleanWithItsSummary) {
+// A fixed budget of executions and a fixed seed, never wall time: the same
+// campaign on every machine (--time only caps it).
+TEST(ZsfuzzRun, ABudgetOfPreVsPostEndsCleanWithItsSummary) {
   const std::string out_dir = TempPath("findings");
-  const ToolRun r = RunZsfuzz({"run", "--time", "10", "--out", out_dir});
+  const ToolRun r = RunZsfuzz(
+      {"run", "--runs", "1500", "--fuzz-seed", "1", "--jobs", "2", "--time", "600", "--out", out_dir});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   const std::vector<std::string> lines = r.OutLines();
   ASSERT_GE(lines.size(), 4u) << r.out;
@@ -93,7 +96,7 @@ TEST(ZsfuzzRun, TenSecondsOfPreVsPostEndsCleanWithItsSummary) {
     std::smatch m;
     if (!std::regex_match(line, m, row)) continue;
     rows++;
-    EXPECT_GT(std::stoull(m[2]), 10u) << line;   // execs
+    EXPECT_EQ(m[2], "1500") << line;             // execs: the budget, exactly
     EXPECT_GT(std::stod(m[3]), 0.0) << line;     // exec/s
     EXPECT_GT(std::stoull(m[4]), 100u) << line;  // coverage
     EXPECT_GT(std::stoull(m[6]), 0u) << line;    // corpus
@@ -158,8 +161,8 @@ TEST(ZsfuzzMinimize, ShrinksAMutantFindingAndKeepsItsSignature) {
 // command that replays it.
 TEST(ZsfuzzRun, FindsASeededMutantAndPrintsItsReproCommand) {
   const std::string out_dir = TempPath("mutant_findings");
-  const ToolRun r = RunZsfuzz(
-      {"run", "--variants", "post,mut-stat-inuse", "--time", "8", "--target", "seq", "--out", out_dir});
+  const ToolRun r = RunZsfuzz({"run", "--variants", "post,mut-stat-inuse", "--runs", "2000", "--fuzz-seed",
+                               "1", "--time", "600", "--target", "seq", "--out", out_dir});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("finding 1: zs_diff_seq_fuzzer: invariant:class.obj_used"), std::string::npos)
       << r.out;
@@ -181,8 +184,8 @@ TEST(ZsfuzzRun, FindsASeededMutantAndPrintsItsReproCommand) {
 TEST(ZsfuzzRun, ACrashIsAFindingAndTheCampaignGoesOn) {
   if (!BuiltWithTsan()) GTEST_SKIP() << "the crash used here is a TSan report";
   const std::string out_dir = TempPath("crash_findings");
-  const ToolRun r = RunZsfuzz(
-      {"run", "--variants", "pre,post-rfc-v2", "--time", "20", "--target", "conc", "--out", out_dir});
+  const ToolRun r = RunZsfuzz({"run", "--variants", "pre,post-rfc-v2", "--runs", "1500", "--fuzz-seed", "1",
+                               "--time", "600", "--target", "conc", "--out", out_dir});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(
       r.out.find("finding 1: zs_diff_conc_fuzzer: crash:ThreadSanitizer: data race in zs_post_rfc_vN::"),

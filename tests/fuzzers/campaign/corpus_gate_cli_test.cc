@@ -56,17 +56,18 @@ TEST(WorkersPerTarget, SpreadsTheJobsWithAtLeastOnePerTarget) {
   EXPECT_EQ(zsfuzz::WorkersPerTarget(3, 1), (V{3}));
 }
 
-// Two processes fuzz one target side by side: one row, two jobs, clean.
+// Two processes fuzz one target side by side: one row, two jobs, the budget
+// split between them, clean.
 TEST(ZsfuzzRun, TwoJobsFuzzOneTargetTogether) {
   const std::string out_dir = TempPath("jobs");
-  const zsfuzz_test::ToolRun r =
-      RunZsfuzz({"run", "--target", "seq", "--jobs", "2", "--time", "6", "--out", out_dir});
+  const zsfuzz_test::ToolRun r = RunZsfuzz({"run", "--target", "seq", "--jobs", "2", "--runs", "601",
+                                            "--fuzz-seed", "1", "--time", "600", "--out", out_dir});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.err.find("zs_diff_seq_fuzzer (2 jobs)"), std::string::npos) << r.err;
   std::smatch m;
   ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(\nzs_diff_seq_fuzzer +([0-9]+) .* ([0-9]+)\n)")))
       << r.out;
-  EXPECT_GT(std::stoull(m[1]), 0u) << r.out;
+  EXPECT_EQ(m[1].str(), "601") << "300 and 301 executions, one share each: " << r.out;
   EXPECT_EQ(m[2].str(), "2") << r.out;
   EXPECT_EQ(r.OutLines().back(), "result: clean") << r.out;
   fs::remove_all(out_dir);
