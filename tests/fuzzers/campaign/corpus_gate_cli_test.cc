@@ -11,9 +11,9 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
-#include "fuzzers/campaign/campaign.h"
 #include "tests/fuzzers/tool/run_tool.h"
 
 namespace zsfuzz_test {
@@ -47,13 +47,25 @@ std::vector<uint64_t> MergeCounts(const std::string& out) {
   return {std::stoull(m[1]), std::stoull(m[2]), std::stoull(m[3])};
 }
 
-TEST(WorkersPerTarget, SpreadsTheJobsWithAtLeastOnePerTarget) {
-  using V = std::vector<uint32_t>;
-  EXPECT_EQ(zsfuzz::WorkersPerTarget(1, 2), (V{1, 1}));
-  EXPECT_EQ(zsfuzz::WorkersPerTarget(2, 2), (V{1, 1}));
-  EXPECT_EQ(zsfuzz::WorkersPerTarget(3, 2), (V{2, 1}));
-  EXPECT_EQ(zsfuzz::WorkersPerTarget(8, 2), (V{4, 4}));
-  EXPECT_EQ(zsfuzz::WorkersPerTarget(3, 1), (V{3}));
+// --jobs spread over the targets, the first ones taking the remainder, at
+// least one each: the header on stderr and the summary's jobs column.
+TEST(ZsfuzzRun, JobsAreSpreadOverTheTargetsAtLeastOneEach) {
+  const std::string out_dir = TempPath("spread");
+  for (const auto& [jobs, seq, conc] : {std::tuple{"3", "2", "1"}, std::tuple{"1", "1", "1"}}) {
+    const zsfuzz_test::ToolRun r = RunZsfuzz(
+        {"run", "--jobs", jobs, "--runs", "40", "--fuzz-seed", "1", "--time", "600", "--out", out_dir});
+    ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    const auto plural = [](const std::string& n) { return n + (n == "1" ? " job)" : " jobs)"); };
+    EXPECT_NE(r.err.find("zs_diff_seq_fuzzer (" + plural(seq) + " zs_diff_conc_fuzzer (" + plural(conc)),
+              std::string::npos)
+        << r.err;
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(\nzs_diff_seq_fuzzer .* ([0-9]+)\n)"))) << r.out;
+    EXPECT_EQ(m[1].str(), seq) << r.out;
+    ASSERT_TRUE(std::regex_search(r.out, m, std::regex(R"(\nzs_diff_conc_fuzzer .* ([0-9]+)\n)"))) << r.out;
+    EXPECT_EQ(m[1].str(), conc) << r.out;
+  }
+  fs::remove_all(out_dir);
 }
 
 // Two processes fuzz one target side by side: one row, two jobs, the budget
