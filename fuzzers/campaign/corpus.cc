@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -98,7 +99,8 @@ absl::StatusOr<CorpusMergeResult> MergeCorpus(const CorpusMergeOptions& options)
   argv.insert(argv.end(), options.in_dirs.begin(), options.in_dirs.end());
   std::vector<std::string> env =
       EnvironmentWith({absl::StrCat(kLibFuzzerChildEnv, "=", targets::TargetShortName(options.kind)),
-                       absl::StrCat("ZSFUZZ_VARIANTS=", options.variants.ToString())});
+                       absl::StrCat("ZSFUZZ_VARIANTS=", options.variants.ToString()),
+                       absl::StrCat(kLibFuzzerFindingsEnv, "=", work)});
   std::vector<char*> envp;
   envp.reserve(env.size() + 1);
   for (std::string& e : env) envp.push_back(e.data());
@@ -134,7 +136,24 @@ absl::StatusOr<CorpusMergeResult> MergeCorpus(const CorpusMergeOptions& options)
 }
 
 [[noreturn]] void RunLibFuzzerChild(targets::TargetKind kind, int argc, char** argv) {
-  targets::InitStandaloneTarget(kind, argc, argv);
+  const char* variants = std::getenv("ZSFUZZ_VARIANTS");
+  std::string error;
+  std::optional<targets::VariantPair> pair =
+      targets::ParseVariantPair(variants != nullptr ? variants : "pre,post", &error);
+  if (!pair) {
+    std::fprintf(stderr, "zsfuzz: error: ZSFUZZ_VARIANTS: %s\n", error.c_str());
+    std::exit(2);
+  }
+  targets::TargetConfig config;
+  config.kind = kind;
+  config.variants = *pair;
+  // A finding ends the process with an exit status, as in the campaign's
+  // children: an abort() would go through libFuzzer's signal handler, which
+  // TSan stops in (a signal-unsafe call).
+  config.action = targets::FindingAction::kExit;
+  const char* findings = std::getenv(kLibFuzzerFindingsEnv);
+  config.findings_dir = findings != nullptr ? findings : ".";
+  targets::ConfigureTarget(config);
   std::exit(LLVMFuzzerRunDriver(&argc, &argv, &targets::TestOneInput));
 }
 

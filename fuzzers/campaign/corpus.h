@@ -34,6 +34,8 @@ namespace zsfuzz {
 // The environment variable that makes zsfuzz a libFuzzer process of a
 // target ("seq" or "conc"); the variants come from ZSFUZZ_VARIANTS.
 inline constexpr char kLibFuzzerChildEnv[] = "ZSFUZZ_LIBFUZZER_CHILD";
+// Where such a process writes the programs of its findings.
+inline constexpr char kLibFuzzerFindingsEnv[] = "ZSFUZZ_LIBFUZZER_FINDINGS";
 
 struct CorpusMergeOptions {
   targets::TargetKind kind = targets::TargetKind::kSeq;
@@ -47,7 +49,9 @@ struct CorpusMergeResult {
   uint64_t after = 0;    // and after
   uint64_t inputs = 0;   // files in the in_dirs
   uint64_t stopped = 0;  // inputs that ended the target (a finding or a crash): left out
-  std::string log;       // libFuzzer's output when stopped > 0 (else removed), in /tmp
+  // libFuzzer's output when stopped > 0 (else removed), in a /tmp folder
+  // that also holds the programs of the findings.
+  std::string log;
 };
 
 // The target a folder is for, from its name: a path with "diff_conc" in it

@@ -76,7 +76,8 @@ absl::StatusOr<int> RunCorpus() {
               static_cast<unsigned long long>(r->inputs));
   if (r->stopped > 0)
     std::printf(
-        "corpus %s: %llu input(s) ended the target (a finding or a crash) and were left out; see %s\n",
+        "corpus %s: %llu input(s) ended the target (a finding or a crash) and were left out; see %s and the "
+        "programs beside it\n",
         action.c_str(), static_cast<unsigned long long>(r->stopped), r->log.c_str());
   return kExitClean;
 }

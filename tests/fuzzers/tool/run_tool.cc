@@ -68,7 +68,9 @@ ToolRun RunBinary(const std::string& binary, const std::vector<std::string>& arg
   return run;
 }
 
-ToolRun RunZsfuzz(const std::vector<std::string>& args) { return RunBinary(ZSFUZZ_BINARY, args); }
+ToolRun RunZsfuzz(const std::vector<std::string>& args, const std::vector<std::string>& env) {
+  return RunBinary(ZSFUZZ_BINARY, args, env);
+}
 
 void ExpectOneLineError(const ToolRun& run, const std::string& want) {
   EXPECT_EQ(run.exit_code, 2) << run.err;

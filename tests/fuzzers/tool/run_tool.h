@@ -24,7 +24,7 @@ ToolRun RunBinary(const std::string& binary, const std::vector<std::string>& arg
                   const std::vector<std::string>& env = {});
 
 // Runs `zsfuzz args...` (the binary CMake built, ZSFUZZ_BINARY) with RunBinary.
-ToolRun RunZsfuzz(const std::vector<std::string>& args);
+ToolRun RunZsfuzz(const std::vector<std::string>& args, const std::vector<std::string>& env = {});
 
 // Exit 2, nothing on stdout, and exactly one stderr line starting "zsfuzz: error: " + want.
 void ExpectOneLineError(const ToolRun& run, const std::string& want);
