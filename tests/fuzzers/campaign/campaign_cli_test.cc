@@ -162,7 +162,7 @@ TEST(ZsfuzzMinimize, ShrinksAMutantFindingAndKeepsItsSignature) {
 TEST(ZsfuzzRun, FindsASeededMutantAndPrintsItsReproCommand) {
   const std::string out_dir = TempPath("mutant_findings");
   const ToolRun r = RunZsfuzz({"run", "--variants", "post,mut-stat-inuse", "--runs", "2000", "--fuzz-seed",
-                               "1", "--time", "600", "--target", "seq", "--out", out_dir});
+                               "1", "--jobs", "1", "--time", "600", "--target", "seq", "--out", out_dir});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.out.find("finding 1: zs_diff_seq_fuzzer: invariant:class.obj_used"), std::string::npos)
       << r.out;
@@ -185,7 +185,7 @@ TEST(ZsfuzzRun, ACrashIsAFindingAndTheCampaignGoesOn) {
   if (!BuiltWithTsan()) GTEST_SKIP() << "the crash used here is a TSan report";
   const std::string out_dir = TempPath("crash_findings");
   const ToolRun r = RunZsfuzz({"run", "--variants", "pre,post-rfc-v2", "--runs", "1500", "--fuzz-seed", "1",
-                               "--time", "600", "--target", "conc", "--out", out_dir});
+                               "--jobs", "1", "--time", "600", "--target", "conc", "--out", out_dir});
   ASSERT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(
       r.out.find("finding 1: zs_diff_conc_fuzzer: crash:ThreadSanitizer: data race in zs_post_rfc_vN::"),
