@@ -235,8 +235,8 @@ void Campaign::RecordFinding(TargetKind kind, TargetState* state, const std::str
   f.repro =
       absl::StrFormat("zsfuzz repro %s --variants %s%s", f.file, options_.variants.ToString(), target_flag);
   if (options_.progress)
-    std::fprintf(stderr, "zsfuzz run: FINDING in %s: %s\n  repro: %s\n", targets::TargetBinaryName(kind),
-                 signature.c_str(), f.repro.c_str());
+    std::fprintf(stderr, "%s: FINDING in %s: %s\n  repro: %s\n", options_.command.c_str(),
+                 targets::TargetBinaryName(kind), signature.c_str(), f.repro.c_str());
   std::lock_guard<std::mutex> lock(findings_mu_);
   findings_.push_back(std::move(f));
 }
@@ -514,7 +514,7 @@ void Campaign::RunWorker(TargetKind kind, TargetState* state, size_t worker) {
 
 std::string Campaign::ProgressLine() {
   std::string line =
-      absl::StrFormat("zsfuzz run: %3.0f/%u s", Seconds(Clock::now() - start_), options_.seconds);
+      absl::StrFormat("%s: %3.0f/%u s", options_.command, Seconds(Clock::now() - start_), options_.seconds);
   int findings = 0;
   for (const auto& s : states_) {
     std::lock_guard<std::mutex> lock(s->mu);
@@ -599,8 +599,8 @@ CampaignResult RunCampaign(const CampaignOptions& options) { return Campaign(opt
 
 std::string FormatCampaignSummary(const CampaignOptions& options, const CampaignResult& result) {
   std::string out =
-      absl::StrFormat("zsfuzz run: %s vs %s, %.0f s%s\n", options.variants.a->name, options.variants.b->name,
-                      result.seconds, result.interrupted ? " (interrupted)" : "");
+      absl::StrFormat("%s: %s vs %s, %.0f s%s\n", options.command, options.variants.a->name,
+                      options.variants.b->name, result.seconds, result.interrupted ? " (interrupted)" : "");
   absl::StrAppendFormat(&out, "%-21s %10s %9s %7s %8s %7s %9s %4s\n", "target", "execs", "exec/s", "cov",
                         "ft", "corpus", "findings", "jobs");
   for (const TargetStats& st : result.targets) {

@@ -47,6 +47,8 @@ struct CampaignOptions {
   // per target. A target with one worker and a seed is deterministic; more
   // workers share a corpus and are not.
   uint32_t jobs = 1;
+  // What the progress lines and the summary start with.
+  std::string command = "zsfuzz run";
 };
 
 // The workers of each target for `jobs` in all: jobs / targets each, the

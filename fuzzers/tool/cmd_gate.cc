@@ -37,6 +37,7 @@ absl::StatusOr<int> RunGate() {
   opt.seed = Flags().fuzz_seed != 0 ? Flags().fuzz_seed : 1;
   opt.seconds = kGateCapSeconds;
   opt.jobs = 1;  // one worker per target: the same campaign every time
+  opt.command = "zsfuzz gate";
   opt.out_dir = Flags().out.empty() ? "zsfuzz-gate" : Flags().out;
   std::error_code ec;
   std::filesystem::create_directories(opt.out_dir, ec);
