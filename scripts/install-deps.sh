@@ -10,6 +10,7 @@ PACKAGES=(
   libabsl-dev                                   # flags, status, strings, containers
   cmake ninja-build                             # CMake presets use the Ninja generator
   googletest libgtest-dev                       # GoogleTest sources, built per preset
+  libbenchmark-dev                              # Google Benchmark: zs_microbench
   git
 )
 
