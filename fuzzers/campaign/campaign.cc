@@ -95,7 +95,6 @@ bool WriteTextAtomically(const std::string& path, absl::string_view text) {
 struct TargetState {
   std::mutex mu;
   TargetStats stats;
-  uint64_t base_execs = 0;  // execs of the finished children, all workers
   struct Worker {
     uint64_t finished_execs = 0;  // its finished children's (its share of a --runs budget)
     uint64_t live_execs = 0;      // its running child's so far
@@ -106,8 +105,8 @@ struct TargetState {
   std::vector<std::string> known;
 
   uint64_t Execs() const {
-    uint64_t n = base_execs;
-    for (const Worker& w : workers) n += w.live_execs;
+    uint64_t n = 0;
+    for (const Worker& w : workers) n += w.finished_execs + w.live_execs;
     return n;
   }
 };
@@ -435,7 +434,6 @@ int Campaign::RunChild(TargetKind kind, TargetState* state, size_t worker, uint3
     TargetState::Worker& w = state->workers[worker];
     w.live_execs = 0;
     w.finished_execs += child_execs;
-    state->base_execs += child_execs;
     state->stats.execs = state->Execs();
     before = state->stats.execs - child_execs;
   }
