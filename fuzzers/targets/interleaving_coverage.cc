@@ -18,10 +18,10 @@ namespace {
 // Scheduler-side state of the current execution (one run at a time).
 struct PairState {
   int last_tid = -1;
-  const char* last_site = nullptr;
+  uint64_t last_site = 0;  // site hashes (TraceStep::site_hash), 0 for none yet
   const void* last_obj = nullptr;
   // The latest step of a thread other than last_tid.
-  const char* other_site = nullptr;
+  uint64_t other_site = 0;
   const void* other_obj = nullptr;
 };
 PairState g_state;
@@ -29,7 +29,7 @@ PairState g_state;
 void OnStep(void*, const zs_sched::TraceStep& s) {
   PairState& st = g_state;
   if (s.index == 0) st = PairState{};  // a new execution
-  const char* partner_site;
+  uint64_t partner_site;
   const void* partner_obj;
   if (s.tid != st.last_tid) {
     partner_site = st.last_site;
@@ -41,21 +41,18 @@ void OnStep(void*, const zs_sched::TraceStep& s) {
     partner_obj = st.other_obj;
   }
   st.last_tid = s.tid;
-  st.last_site = s.site;
+  st.last_site = s.site_hash;
   st.last_obj = s.obj;
-  if (partner_site == nullptr) return;  // no other thread has run yet
-  // Site strings are static, so their addresses name them within the
-  // process; taken relative to a static of this binary they are the same in
-  // every process of this build (address-space layout randomization moves
-  // the whole image), so a campaign with a fixed seed keeps the same inputs
-  // whenever it runs. One multiply-shift hash (the top bits of a product mix every
-  // input bit): this runs on every scheduler step.
-  const auto base = reinterpret_cast<uintptr_t>(&g_interleaving_counters);
+  if (partner_site == 0) return;  // no other thread has run yet
+  // Sites enter by the hash of their text, never by address: where the
+  // linker puts a string depends on the lengths of the others (__FILE__
+  // holds the source's path), so a campaign with a fixed seed keeps the same
+  // inputs in every build and every clone. One multiply-shift hash (the top
+  // bits of a product mix every input bit): this runs on every scheduler step.
   const uint64_t flags = uint64_t{s.obj != nullptr && s.obj == partner_obj} | static_cast<uint64_t>(s.kind)
                                                                                   << 1;
-  const uint64_t h = ((reinterpret_cast<uintptr_t>(partner_site) - base) * 0x9e3779b97f4a7c15ULL ^
-                      (reinterpret_cast<uintptr_t>(s.site) - base) ^ flags << 56) *
-                     0xff51afd7ed558ccdULL;
+  const uint64_t h =
+      (partner_site * 0x9e3779b97f4a7c15ULL ^ s.site_hash ^ flags << 56) * 0xff51afd7ed558ccdULL;
   static_assert((kInterleavingCounters & (kInterleavingCounters - 1)) == 0);
   uint8_t& c = g_interleaving_counters[h >> (64 - std::countr_zero(kInterleavingCounters))];
   if (c != 0xff) c++;

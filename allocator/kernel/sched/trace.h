@@ -30,10 +30,13 @@ struct TraceStep {
   const void* obj = nullptr;
   uint32_t obj_id = 0;  // 0: no object
   uint64_t value = 0;   // kCreate, kJoin: the other thread's id; kChoice: the value drawn
+  // The hash of the site's text, as the trace hash takes it: unlike the
+  // string's address, the same in every build wherever its source lies.
+  uint64_t site_hash = 0;
+  uint8_t site_kind = 0;  // the site classifier's answer for `site` (0 without one)
   // Filled in only when the full trace is recorded (RunOptions::record_trace):
   const char* obj_name = nullptr;  // a static name such as a lock's "&class->lock"
   long pfn = -1;                   // the page obj lies in, if any
-  uint8_t site_kind = 0;           // the site classifier's answer for `site` (0 without one)
 };
 
 // How an object enters the trace hash. Which addresses name the same object
@@ -85,6 +88,7 @@ class TraceRecorder {
     s.pfn = -1;
     const SiteSlot& site_slot = SiteSlotOf(site);
     s.site_kind = site_slot.kind;
+    s.site_hash = site_slot.hash;
     uint64_t h = Mix(hash_, site_slot.hash);
     h = Mix(h,
             (static_cast<uint64_t>(static_cast<uint32_t>(tid)) << 32) | (static_cast<uint64_t>(kind) << 24));
