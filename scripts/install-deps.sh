@@ -11,6 +11,7 @@ PACKAGES=(
   cmake ninja-build                             # CMake presets use the Ninja generator
   googletest libgtest-dev                       # GoogleTest sources, built per preset
   libbenchmark-dev                              # Google Benchmark: zs_microbench
+  liblz4-dev                                    # LZ4: zsfuzz bench contention's object sizes
   git
 )
 

@@ -246,7 +246,8 @@ class Execution {
   Execution(const Schedule& schedule, const RunOptions& options, std::function<void()> root)
       : schedule_text_(schedule.ToString()),
         options_(options),
-        scheduler_(MakeScheduler(schedule)),
+        owned_scheduler_(options.scheduler ? nullptr : MakeScheduler(schedule)),
+        scheduler_(options.scheduler ? options.scheduler : owned_scheduler_.get()),
         trace_(Recorder()),
         observer_(g_step_observer.load(kRelaxed)),
         observer_ctx_(g_step_observer_ctx.load(kRelaxed)),
@@ -274,7 +275,8 @@ class Execution {
 
   const std::string schedule_text_;
   const RunOptions options_;
-  const std::unique_ptr<Scheduler> scheduler_;
+  const std::unique_ptr<Scheduler> owned_scheduler_;  // the schedule's, unless RunOptions::scheduler
+  Scheduler* const scheduler_;
   TraceRecorder& trace_;
   const StepObserver observer_;
   void* const observer_ctx_;

@@ -40,6 +40,8 @@ namespace zs_sched {
 
 enum class Backend { kDeterministic, kFreeRunning };
 
+class Scheduler;
+
 enum class BugAction {
   kAbort,   // print the virtual thread and the last steps, then the kernel aborts
   kReturn,  // abandon the run and return RunStatus::kBug with the report
@@ -60,6 +62,11 @@ struct RunOptions {
   BugAction on_bug = BugAction::kAbort;
   size_t stack_size = 256 * 1024;  // per virtual thread
   ObjectNamer namer;
+  // Deterministic: decides instead of the schedule's strategy (the caller
+  // keeps it alive), for a policy no schedule names, such as the virtual-time
+  // one of `zsfuzz bench contention`. The trace and its hash are as usual;
+  // the schedule's text then does not replay the run.
+  Scheduler* scheduler = nullptr;
 };
 
 enum class RunStatus { kFinished, kDeadlock, kStepBudget, kBug };

@@ -102,8 +102,7 @@ void zone_pressure_work(zone* z) {
   const bool spin = !get_sched_ops().virtual_time;
   for (unsigned int i = 0; i < steps; i++) {
     yield_point("zone_pressure", z);
-    if (spin)
-      for (int j = 0; j < 200; j++) __builtin_ia32_pause();
+    if (spin) zone_pressure_spin();
   }
 }
 
@@ -357,6 +356,10 @@ unsigned long nr_pages_in_use() {
 void fault_inject_page_alloc(long n) { page_faults.set(0, n); }
 void fault_inject_page_alloc_after(long skip, long n) { page_faults.set(skip, n); }
 long fault_inject_page_alloc_pending() { return page_faults.pending(); }
+
+void zone_pressure_spin() {
+  for (int j = 0; j < 200; j++) __builtin_ia32_pause();
+}
 
 void set_zone_pressure(unsigned int steps) { pressure_steps.store(steps, std::memory_order_relaxed); }
 unsigned int zone_pressure() { return pressure_steps.load(std::memory_order_relaxed); }

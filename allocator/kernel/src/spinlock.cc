@@ -4,6 +4,7 @@
 #include <string>
 
 #include "allocator/kernel/src/internal.h"
+#include "kernel/lock_stat.h"
 #include "kernel/spinlock.h"
 
 namespace kernel {
@@ -45,6 +46,22 @@ bool write_try_raw(rwlock_t* lock) {
                                            std::memory_order_relaxed);
 }
 
+// lock_stat (kernel/lock_stat.h): one acquisition, and the wait of a
+// contended one.
+struct stat_wait {
+  bool contended = false;
+  uint64_t since = 0;  // when the wait began, if lock_stat was on then
+
+  void begin() {
+    contended = true;
+    if (lock_stat_enabled()) since = lock_stat_clock_ns();
+  }
+  void acquired(const lockdep_map* map) const {
+    if (lock_stat_enabled()) [[unlikely]]
+      lock_stat_account(map, contended, since != 0 ? lock_stat_clock_ns() - since : 0);
+  }
+};
+
 }  // namespace
 
 void __spin_lock_init(spinlock_t* lock, const char* name, lock_class_key* key) {
@@ -59,12 +76,15 @@ void spin_lock(spinlock_t* lock) {
     internal::bug_report(__FILE__, __LINE__, "spinlock recursion", lock_line(&lock->dep_map, lock));
   lock_acquire(&lock->dep_map, lock, /*trylock=*/false, /*read=*/false);
   yield_point("spin_lock", lock);
+  stat_wait wait;
   if (!spin_try_raw(lock)) {
+    wait.begin();
     const sched_ops& ops = get_sched_ops();
     do {
       ops.spin_wait(lock, "spin_lock");
     } while (!spin_try_raw(lock));
   }
+  wait.acquired(&lock->dep_map);
   lock->owner.store(me, std::memory_order_relaxed);
   preempt_disable();
 }
@@ -72,6 +92,7 @@ void spin_lock(spinlock_t* lock) {
 bool spin_trylock(spinlock_t* lock) {
   yield_point("spin_trylock", lock);
   if (!spin_try_raw(lock)) return false;
+  stat_wait{}.acquired(&lock->dep_map);
   lock->owner.store(get_current(), std::memory_order_relaxed);
   preempt_disable();
   lock_acquire(&lock->dep_map, lock, /*trylock=*/true, /*read=*/false);
@@ -100,7 +121,9 @@ void __rwlock_init(rwlock_t* lock, const char* name, lock_class_key* key) {
 void read_lock(rwlock_t* lock) {
   lock_acquire(&lock->dep_map, lock, /*trylock=*/false, /*read=*/true);
   yield_point("read_lock", lock);
+  stat_wait wait;
   if (!read_try_raw(lock)) {
+    wait.begin();
     const sched_ops& ops = get_sched_ops();
     lock->waiters.fetch_add(1, std::memory_order_relaxed);
     do {
@@ -108,6 +131,7 @@ void read_lock(rwlock_t* lock) {
     } while (!read_try_raw(lock));
     lock->waiters.fetch_sub(1, std::memory_order_relaxed);
   }
+  wait.acquired(&lock->dep_map);
   preempt_disable();
 }
 
@@ -125,7 +149,9 @@ void read_unlock(rwlock_t* lock) {
 void write_lock(rwlock_t* lock) {
   lock_acquire(&lock->dep_map, lock, /*trylock=*/false, /*read=*/false);
   yield_point("write_lock", lock);
+  stat_wait wait;
   if (!write_try_raw(lock)) {
+    wait.begin();
     const sched_ops& ops = get_sched_ops();
     // Announce the waiting writer first, so new readers queue behind it.
     lock->writers_waiting.fetch_add(1, std::memory_order_relaxed);
@@ -136,6 +162,7 @@ void write_lock(rwlock_t* lock) {
     lock->waiters.fetch_sub(1, std::memory_order_relaxed);
     lock->writers_waiting.fetch_sub(1, std::memory_order_relaxed);
   }
+  wait.acquired(&lock->dep_map);
   preempt_disable();
 }
 

@@ -9,6 +9,7 @@
 #include "kernel/compiler.h"
 #include "kernel/highmem.h"
 #include "kernel/list.h"
+#include "kernel/lock_stat.h"
 #include "kernel/lockdep.h"
 #include "kernel/migrate.h"
 #include "kernel/page.h"

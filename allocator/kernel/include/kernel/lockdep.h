@@ -12,11 +12,16 @@
 
 namespace kernel {
 
+struct lock_class_stats;
+
 struct lock_class_key {
   // Assigned on first use: lockdep's generation (lockdep_reset() starts a new
   // one) in the high half, the class id in the low half; a key of an older
   // generation is not registered, so a reset never has to find its keys.
   unsigned long id = 0;
+  // The class's lock statistics (kernel/lock_stat.h), made on the first
+  // acquisition counted while they are on; null until then.
+  lock_class_stats* stats = nullptr;
 };
 
 struct lockdep_map {

@@ -70,5 +70,8 @@ long fault_inject_slab_alloc_pending();
 // Zone-lock pressure: `steps` extra yield points per allocation or free under zone->lock.
 void set_zone_pressure(unsigned int steps);
 unsigned int zone_pressure();
+// The busy work of one pressure step on a real CPU (200 pause instructions),
+// for a benchmark to time what a step adds to the hold time.
+void zone_pressure_spin();
 
 }  // namespace kernel
