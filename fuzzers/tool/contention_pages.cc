@@ -7,23 +7,20 @@
 #include <cstring>
 
 #include "absl/strings/str_format.h"
+#include "allocator/kernel/sched/prng.h"
 
 namespace zsfuzz {
 namespace {
 
 constexpr size_t kPageSize = 4096;
 
-// splitmix64: the sizes must not depend on the C++ library's distributions.
+// splitmix64 (the scheduler's seeding step): the sizes must not depend on the
+// C++ library's distributions.
 class Rng {
  public:
   explicit Rng(uint64_t seed) : s_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (s_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  uint64_t Below(uint64_t n) { return Next() % n; }
+  uint64_t Below(uint64_t n) { return zs_sched::SplitMix64(&s_) % n; }
+  uint64_t Next() { return zs_sched::SplitMix64(&s_); }
 
  private:
   uint64_t s_;

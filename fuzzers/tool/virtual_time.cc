@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "allocator/kernel/sched/prng.h"
+
 namespace zsfuzz {
 
 const char* const VirtualTimeScheduler::kMarkBegin = "bench_mark_begin";
@@ -45,11 +47,8 @@ zs_sched::TaskId VirtualTimeScheduler::NextTask(std::span<const zs_sched::TaskId
 }
 
 uint64_t VirtualTimeScheduler::NextChoice() {
-  // splitmix64 of a counter: data decisions do not depend on the clocks.
-  uint64_t z = (++choices_) * 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
+  // A fixed stream: data decisions do not depend on the clocks.
+  return zs_sched::SplitMix64(&choices_);
 }
 
 void VirtualTimeScheduler::OnStep(void* self, const zs_sched::TraceStep& s) {

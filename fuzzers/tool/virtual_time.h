@@ -69,8 +69,8 @@ class VirtualTimeScheduler final : public zs_sched::Scheduler {
   std::vector<double> clocks_;
   std::vector<bool> was_runnable_;  // at the previous decision
   std::vector<bool> runnable_now_;  // scratch
-  uint64_t choices_ = 0;
-  bool marked_ = false;  // between the marks
+  uint64_t choices_ = 0;            // NextChoice's SplitMix64 state
+  bool marked_ = false;             // between the marks
   double mark_begin_ = 0;
   double mark_end_ = 0;
   uint64_t marked_steps_ = 0;

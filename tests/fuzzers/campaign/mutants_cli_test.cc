@@ -19,6 +19,17 @@ struct MatrixRow {
   std::string caught;    // "seq invariant:..." or "survived"
 };
 
+// The matrix differs in sanitizer builds: a sanitizer reports some races first.
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+constexpr bool kSanitizerBuild = true;
+#else
+constexpr bool kSanitizerBuild = false;
+#endif
+#else
+constexpr bool kSanitizerBuild = false;
+#endif
+
 std::map<std::string, MatrixRow> Matrix(const ToolRun& run) {
   std::map<std::string, MatrixRow> rows;
   const std::regex row(R"(^(mut-\S+) +(\S+) +([0-9]+/[0-9]+) +(\S+) +\S+ +\S+  (.*)$)");
@@ -33,11 +44,8 @@ std::map<std::string, MatrixRow> Matrix(const ToolRun& run) {
 // the campaign's mutations find: each campaign stops at its first finding,
 // so this runs in seconds.
 TEST(ZsfuzzMutants, FixedSeedsAndBudgetGiveTheMatrix) {
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-  GTEST_SKIP() << "the matrix differs by build: a sanitizer reports some races first (mutants README)";
-#endif
-#endif
+  if (kSanitizerBuild)
+    GTEST_SKIP() << "the matrix differs by build: a sanitizer reports some races first (mutants README)";
   const std::vector<std::string> args = {
       "mutants",        "--only", "mut-free-order,mut-no-reread,mut-stat-unlocked", "--seeds", "2",
       "--budget-execs", "1500"};
@@ -80,11 +88,8 @@ TEST(ZsfuzzMutants, FixedSeedsAndBudgetGiveTheMatrix) {
 // A mutant no seed shows, under a budget of fewer executions than there are
 // seeds: it survives, and a survivor makes the exit status 1.
 TEST(ZsfuzzMutants, ASurvivorIsARowAndExitStatusOne) {
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-  GTEST_SKIP() << "the matrix differs by build: a sanitizer reports some races first (mutants README)";
-#endif
-#endif
+  if (kSanitizerBuild)
+    GTEST_SKIP() << "the matrix differs by build: a sanitizer reports some races first (mutants README)";
   const ToolRun r = RunZsfuzz(
       {"mutants", "--only", "mut-free-order,mut-shrink-skip", "--seeds", "1", "--budget-execs", "20"});
   EXPECT_EQ(r.exit_code, 1) << "a mutant survived, so the exit status is 1\n" << r.out << r.err;
@@ -101,11 +106,8 @@ TEST(ZsfuzzMutants, ASurvivorIsARowAndExitStatusOne) {
 // --baseline adds stress's columns; whether stress finds the mutant in its
 // second depends on the machine, so only the shape is held here.
 TEST(ZsfuzzMutants, BaselineAddsStressColumnsAndALinePerCampaign) {
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-  GTEST_SKIP() << "the matrix differs by build: a sanitizer reports some races first (mutants README)";
-#endif
-#endif
+  if (kSanitizerBuild)
+    GTEST_SKIP() << "the matrix differs by build: a sanitizer reports some races first (mutants README)";
   const ToolRun r = RunZsfuzz(
       {"mutants", "--only", "mut-pages-leak", "--seeds", "1", "--budget-execs", "500", "--baseline"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
