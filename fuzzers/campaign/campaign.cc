@@ -30,6 +30,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "fuzzers/campaign/fuzz_child_args.h"
 #include "fuzzers/campaign/run_driver.h"
 #include "fuzzers/campaign/seeds.h"
 #include "fuzzers/mutator/dict.h"
@@ -46,18 +47,12 @@ namespace fs = std::filesystem;
 using targets::TargetKind;
 using Clock = std::chrono::steady_clock;
 
-// Fuzz inputs are at most this long (binary programs: a few bytes per op).
-constexpr int kMaxInputLen = ZSFUZZ_MAX_INPUT_LEN;
 // A child that stops early is restarted at most this often per target.
 constexpr int kMaxRestarts = 200;
 
 std::atomic<bool> g_stop{false};
 
 void OnStopSignal(int) { g_stop.store(true); }
-
-std::string TargetDir(const std::string& workdir, TargetKind kind) {
-  return absl::StrCat(workdir, "/", targets::TargetShortName(kind));
-}
 
 double Seconds(Clock::duration d) { return std::chrono::duration<double>(d).count(); }
 
@@ -175,7 +170,7 @@ bool Campaign::Setup() {
   const std::string dict = ProgramDictionary();
   if (!WriteText(workdir_ + "/zs_diff.dict", dict)) return false;
   for (TargetKind kind : options_.targets) {
-    const std::string dir = TargetDir(workdir_, kind);
+    const std::string dir = TargetWorkDir(workdir_, kind);
     for (const char* sub : {"corpus", "findings", "artifacts"}) fs::create_directories(dir + "/" + sub, ec);
     // The target's own seeds, binary-encoded as the target would check them.
     const std::string_view seed_dir = kind == TargetKind::kSeq ? "diff_seq" : "diff_conc";
@@ -243,7 +238,7 @@ void Campaign::RecordFinding(TargetKind kind, TargetState* state, const std::str
 void Campaign::ForgetCrash(TargetKind kind, const std::string& input, const std::string& summary) {
   // The corpus may hold the input itself (a seed, or one that crashed only
   // after a restart): the next child must not load it again.
-  const std::string dir = TargetDir(workdir_, kind);
+  const std::string dir = TargetWorkDir(workdir_, kind);
   std::error_code ec;
   for (const fs::directory_entry& e : fs::directory_iterator(dir + "/corpus", ec)) {
     if (e.file_size(ec) != input.size()) continue;
@@ -340,7 +335,7 @@ int Campaign::RunChild(TargetKind kind, TargetState* state, size_t worker, uint3
   argv.push_back(nullptr);
   // The environment, with the races already found suppressed (ForgetCrash).
   std::vector<std::string> env;
-  const std::string supp = TargetDir(workdir_, kind) + "/tsan.supp";
+  const std::string supp = TargetWorkDir(workdir_, kind) + "/tsan.supp";
   for (char** e = environ; *e != nullptr; e++) {
     if (std::strncmp(*e, "TSAN_OPTIONS=", 13) == 0 && fs::exists(supp)) {
       env.push_back(absl::StrCat(*e, ":suppressions=", supp));
@@ -449,7 +444,7 @@ int Campaign::RunChild(TargetKind kind, TargetState* state, size_t worker, uint3
 }
 
 void Campaign::RunWorker(TargetKind kind, TargetState* state, size_t worker) {
-  const std::string dir = TargetDir(workdir_, kind);
+  const std::string dir = TargetWorkDir(workdir_, kind);
   for (int child = 0; !g_stop.load(); child++) {
     const double left = Seconds(deadline_ - Clock::now());
     if (left < 1) break;
@@ -636,7 +631,7 @@ std::string FormatCampaignSummary(const CampaignOptions& options, const Campaign
 
 [[noreturn]] void RunFuzzChild(TargetKind kind, const targets::VariantPair& variants,
                                const std::string& workdir, uint32_t seconds, uint64_t runs, uint32_t seed) {
-  const std::string dir = TargetDir(workdir, kind);
+  const std::string dir = TargetWorkDir(workdir, kind);
   targets::TargetConfig config;
   config.kind = kind;
   config.variants = variants;
@@ -648,18 +643,7 @@ std::string FormatCampaignSummary(const CampaignOptions& options, const Campaign
       config.known_signatures.emplace_back(s);
   }
   targets::ConfigureTarget(config);
-  std::vector<std::string> args = {
-      absl::StrCat("zsfuzz-", targets::TargetBinaryName(kind)),
-      absl::StrCat("-max_total_time=", seconds),
-      "-timeout=30",
-      absl::StrCat("-max_len=", kMaxInputLen),
-      absl::StrCat("-artifact_prefix=", dir, "/artifacts/"),
-      absl::StrCat("-dict=", workdir, "/zs_diff.dict"),
-      "-print_final_stats=1",
-  };
-  if (runs != 0) args.insert(args.end(), {absl::StrCat("-runs=", runs), "-reload=0"});
-  if (seed != 0) args.push_back(absl::StrCat("-seed=", seed));
-  args.push_back(dir + "/corpus");
+  std::vector<std::string> args = FuzzChildArgs(kind, workdir, seconds, runs, seed);
   std::vector<char*> argv;
   argv.reserve(args.size() + 1);
   for (std::string& a : args) argv.push_back(a.data());

@@ -97,9 +97,8 @@ CampaignResult RunCampaign(const CampaignOptions& options);
 // "result: clean" or "result: N finding(s)".
 std::string FormatCampaignSummary(const CampaignOptions& options, const CampaignResult& result);
 
-// `zsfuzz fuzz-child TARGET WORKDIR`: one target under LLVMFuzzerRunDriver on
-// WORKDIR/<target>/corpus for `seconds`; does not return.
-// runs and seed: libFuzzer's -runs and -seed when not 0 (then -reload=0 too).
+// `zsfuzz fuzz-child TARGET WORKDIR`: one target under LLVMFuzzerRunDriver
+// with FuzzChildArgs (fuzz_child_args.h); does not return.
 [[noreturn]] void RunFuzzChild(targets::TargetKind kind, const targets::VariantPair& variants,
                                const std::string& workdir, uint32_t seconds, uint64_t runs, uint32_t seed);
 

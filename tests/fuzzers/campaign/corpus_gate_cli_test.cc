@@ -163,6 +163,13 @@ TEST(ZsfuzzCorpus, AnInputWithAFindingIsLeftOut) {
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find(std::to_string(findings) + " input(s) ended the target"), std::string::npos) << r.out;
   for (const std::string& kept : FileContents(out)) EXPECT_TRUE(clean.count(kept)) << kept;
+  // The merge's log, kept because it names what was left out; its folder is
+  // the test's to remove.
+  std::smatch log;
+  ASSERT_TRUE(std::regex_search(r.out, log, std::regex("see (/tmp/zsfuzz-corpus-[A-Za-z0-9]+)/merge\\.log")))
+      << r.out;
+  EXPECT_TRUE(fs::is_regular_file(log[1].str() + "/merge.log")) << r.out;
+  fs::remove_all(log[1].str());
   fs::remove_all(fs::path(in).parent_path());
   fs::remove_all(out);
 }
