@@ -4,6 +4,7 @@
 // the way its bug would leave the pool.
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_format.h"
 #include "allocator/zsmalloc/zs_introspect.h"
 #include "kernel/bug.h"
 #include "oracle/invariants.h"
@@ -199,6 +200,16 @@ TEST_F(TamperTest, ClassStatsAgainstARecount) {
   c5_->info.stats[1] = 0;
   c5_->info.stats[2] = 1;
   EXPECT_EQ(Field(), "class.10%");
+  // A class with no zspage: every stat must still be 0 (the check's shortcut
+  // for empty classes passes only an all-zero array).
+  walk_ = saved;
+  ClassWalk* empty = nullptr;
+  for (ClassWalk& c : walk_.classes)
+    if (c.zspages.empty()) empty = &c;
+  ASSERT_NE(empty, nullptr);
+  empty->info.stats[11] = 1;
+  EXPECT_EQ(Field(), "class.100%");
+  EXPECT_EQ(headline_, absl::StrFormat("class %u 100%%: stat=1 recount=0", empty->info.index));
 }
 
 TEST_F(TamperTest, ObjectsAgainstTheLiveSlots) {
