@@ -11,7 +11,10 @@
 #      is given once, so (Ir twice - Ir once) / N is the instructions per execution without the
 #      start-up. The binaries are copied and stripped of their debug info first: valgrind 3.19
 #      cannot read clang-19's DWARF 5 and gives up otherwise. Sanitizer builds are left out
-#      (valgrind cannot run them).
+#      (valgrind cannot run them). Then instructions per scheduler step: zs_sched_step_cost runs
+#      one execution whose steps are all alike (cond_resched, or spin_lock and spin_unlock, on one
+#      or more virtual threads) with N and 2N yields; the difference in Ir over the difference in
+#      steps is the cost of one step.
 #   2. `zsfuzz bench targets --seconds S` (exec/s, and scheduler steps per execution) of
 #      BUILD_DIR and of build/default, build/asan and build/tsan where they are built.
 #
@@ -113,6 +116,37 @@ ir_table() {
   done
 }
 
+# Instructions per scheduler step: zs_sched_step_cost (tests/allocator/kernel/sched) runs one
+# execution whose steps are all alike; (Ir at 2N yields - Ir at N) / (steps at 2N - steps at N).
+step_table() {
+  local bin=zs_sched_step_cost what threads kind strategy n=5000 a b
+  [[ -x "$build/bin/$bin" ]] || die "$build/bin/$bin is missing: build it (cmake --build $build)"
+  objcopy --strip-debug "$build/bin/$bin" "$work/$bin"
+  echo "Instructions per scheduler step (zs_sched_step_cost under callgrind; a yield point to the" \
+    "next, the trace record and hash included, no step observer)"
+  printf '%-52s %8s\n' "steps" Ir/step
+  while IFS='|' read -r what threads kind strategy; do
+    a=$(step_run "$work/$bin" "$n" "$threads" "$kind" "$strategy")
+    b=$(step_run "$work/$bin" $((2 * n)) "$threads" "$kind" "$strategy")
+    awk -v w="$what" -v a="$a" -v b="$b" \
+      'BEGIN { split(a, x, " "); split(b, y, " "); printf "%-52s %8.1f\n", w, (y[2] - x[2]) / (y[1] - x[1]) }'
+  done <<'ROWS'
+cond_resched, 1 thread: the same thread runs on|1|yield|random
+cond_resched, 2 threads, random: a switch on half|2|yield|random
+spin_lock+unlock, 1 thread (lock shim, lockdep)|1|lock|random
+spin_lock+unlock, 3 threads, pct|3|lock|pct
+ROWS
+}
+
+# "STEPS IR" of one zs_sched_step_cost run under callgrind.
+step_run() {
+  local bin=$1 log=$work/step-$2-$3-$4-$5.log
+  shift
+  valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$@" >"$log" 2>&1 ||
+    die "valgrind $(basename "$bin") $* failed, see $log"
+  awk '/^steps / { s = $2 } /Collected :/ { ir = $NF } END { print s, ir }' "$log"
+}
+
 echo "Instructions per execution: $build (sanitizer ${sanitizer:-unknown}), variants $variants," \
   "valgrind --tool=callgrind, (Ir of the files listed twice - listed once) / N"
 if ! command -v valgrind >/dev/null; then
@@ -136,6 +170,8 @@ else
   # clears as many counters per input for it as for them.
   echo "every row counts libFuzzer's work per input (reading the file, clearing the coverage" \
     "counters of the whole tree, which every binary links): most of the trivial row"
+  echo
+  step_table
 fi
 
 # ---- 2. zsfuzz bench targets of each build present --------------------------------------------

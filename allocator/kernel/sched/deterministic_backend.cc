@@ -251,6 +251,7 @@ class Execution {
         trace_(Recorder()),
         observer_(g_step_observer.load(kRelaxed)),
         observer_ctx_(g_step_observer_ctx.load(kRelaxed)),
+        step_limit_(options.max_steps != 0 ? options.max_steps : UINT64_MAX),
         root_(std::move(root)) {}
 
   RunResult Run();
@@ -280,6 +281,7 @@ class Execution {
   TraceRecorder& trace_;
   const StepObserver observer_;
   void* const observer_ctx_;
+  const uint64_t step_limit_;  // options_.max_steps, or no limit
   std::function<void()> root_;
   std::vector<VThread*> threads_;  // by id
   std::vector<VThread*> live_;     // not exited, by id
@@ -354,12 +356,13 @@ bool Execution::PickNext(TaskId* next) {
     runnable_.clear();
     for (VThread* t : live_)
       if (t->state.load(kRelaxed) == ThreadState::kRunnable) runnable_.push_back(t->id);
+    // Unchanged, the set is the one the last pick found non-empty.
+    if (runnable_.empty()) {
+      status_ = live_.empty() ? RunStatus::kFinished : RunStatus::kDeadlock;
+      return false;
+    }
   }
-  if (runnable_.empty()) {
-    status_ = live_.empty() ? RunStatus::kFinished : RunStatus::kDeadlock;
-    return false;
-  }
-  if (options_.max_steps != 0 && trace_.steps() >= options_.max_steps) {
+  if (trace_.steps() >= step_limit_) {
     status_ = RunStatus::kStepBudget;
     return false;
   }
@@ -393,11 +396,13 @@ void Execution::YieldInPlace(VThread* me, const char* site, const void* obj) {
 void Execution::Record(VThread* t, StepKind kind, const char* site, const void* obj, uint64_t value) {
   TraceStep& s = trace_.Record(t->id, kind, site, obj, value);
   if (t->oracle_depth.load(kRelaxed) != 0) oracle_steps_++;
-  if (obj != nullptr && (s.site_kind != 0 || options_.record_trace))
-    internal::NameStepAtRecord(&s, /*pfn=*/options_.record_trace);
-  if (options_.record_trace) trace_.KeepLast();
-  if (observer_ != nullptr) [[unlikely]]
-    observer_(observer_ctx_, s);
+  if (options_.record_trace) [[unlikely]] {
+    internal::NameStepWithPfn(&s);
+    trace_.KeepLast();
+  } else if (s.site_kind != 0) {
+    internal::NameLockStep(&s);
+  }
+  if (observer_ != nullptr) observer_(observer_ctx_, s);
 }
 
 // Runs `t` until it stops at a scheduling point; choices are answered in place.

@@ -78,7 +78,7 @@ ObjectIdentity ClassifyObject(const void* obj) {
 
 void NameStepWithPfn(TraceStep* step) {
   if (step->obj == nullptr || step->kind == StepKind::kCreate || step->kind == StepKind::kChoice) return;
-  step->pfn = PfnOf(step->obj);
+  step->pfn = static_cast<int32_t>(PfnOf(step->obj));
   NameLockStep(step);
 }
 

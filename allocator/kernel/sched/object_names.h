@@ -28,6 +28,11 @@ uint8_t ClassifySite(const char* site);
 enum class SiteObject : uint8_t { kOther, kSpinlock, kRwlock };
 
 // step->obj_name, a lock step's lockdep name (nothing for other steps).
+// Called when the step is recorded: the thread that just reached the yield
+// point is using the object (no other thread ran since), so a lock's name may
+// be read through it; later the lock may be gone. Inline and cheap enough for
+// every step: step->site_kind, from ClassifySite and cached per site by the
+// recorder, says what to read.
 inline void NameLockStep(TraceStep* step) {
   const auto kind = static_cast<SiteObject>(step->site_kind);
   if (kind == SiteObject::kOther || step->obj == nullptr) return;
@@ -40,19 +45,9 @@ inline void NameLockStep(TraceStep* step) {
   step->obj_name = map.name;
 }
 
-// NameLockStep and step->pfn, for a trace that keeps every step.
+// NameLockStep and step->pfn, for a trace that keeps every step (a lock step
+// never has kind kCreate or kChoice).
 void NameStepWithPfn(TraceStep* step);
-
-// Fills step->obj_name (a lock's lockdep name) and, with `pfn`, step->pfn.
-// Call when the step is recorded: the thread that just reached the yield
-// point is using the object (no other thread ran since), so a lock's name may
-// be read through it. Inline and cheap enough for every step: step->site_kind,
-// from ClassifySite and cached per site by the recorder, says what to read
-// (a lock step never has kind kCreate or kChoice).
-inline void NameStepAtRecord(TraceStep* step, bool pfn) {
-  if (pfn) return NameStepWithPfn(step);
-  NameLockStep(step);
-}
 
 // "&class->lock #4" or "page_lock pfn 0x10003" for a lock some task holds
 // (its lockdep map is alive while held).

@@ -40,8 +40,9 @@ class PctScheduler final : public Scheduler {
     // finds the highest.
     const bool change = step_ == next_change_;
     TaskId best = runnable[0];
+    // `runnable` is sorted by id: its last is the highest.
+    if (static_cast<size_t>(runnable.back()) >= priority_.size()) priority_.resize(runnable.back() + 1, 0);
     for (TaskId t : runnable) {
-      if (static_cast<size_t>(t) >= priority_.size()) priority_.resize(t + 1, 0);
       // Initial priorities sit above bit 62, change-point priorities (1..d-1)
       // far below; random low bits order the threads (ties: lower id wins).
       if (priority_[t] == 0) priority_[t] = (uint64_t{1} << 62) | (rng_.Next() >> 2);

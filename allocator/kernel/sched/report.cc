@@ -172,7 +172,7 @@ std::string TailText(const TraceRecorder& trace, size_t n, const ObjectNamer& na
   std::string out;
   for (const TraceStep& s : trace.Tail(n)) {
     TraceStep named = s;
-    named.pfn = PfnOf(s.obj);
+    named.pfn = static_cast<int32_t>(PfnOf(s.obj));
     // The namer and the held-lock stacks read what fibers wrote; every fiber
     // is parked (or is the one reporting).
     TsanIgnoreReads ignore;

@@ -63,7 +63,7 @@ std::string FormatStep(const TraceStep& s, const std::string& extra_name) {
       named = true;
     }
     if (s.pfn >= 0) {
-      std::snprintf(buf, sizeof buf, " pfn 0x%lx", s.pfn);
+      std::snprintf(buf, sizeof buf, " pfn 0x%x", static_cast<unsigned>(s.pfn));
       out += buf;
       named = true;
     }
@@ -136,6 +136,7 @@ const TraceRecorder::ObjSlot& TraceRecorder::InternObjectSlow(const void* obj) {
   std::vector<ObjSlot> old(objs_.size() * 2, ObjSlot{nullptr, 0, 0, 0});
   old.swap(objs_);
   mask = objs_.size() - 1;
+  obj_mask_ = mask;
   size_t placed = 0;
   for (const ObjSlot& o : old) {
     if (o.gen != gen_) continue;

@@ -22,22 +22,24 @@ namespace zs_sched {
 // kJoin: blocked in kthread_join until thread `value` exits.
 enum class StepKind : uint8_t { kYield, kBlock, kCreate, kExit, kChoice, kJoin };
 
+// 64 bytes, so that the recorder's ring of them is indexed by a shift.
 struct TraceStep {
   uint64_t index = 0;
-  int tid = 0;
-  StepKind kind = StepKind::kYield;
   const char* site = "";  // a static string from the kernel
   const void* obj = nullptr;
-  uint32_t obj_id = 0;  // 0: no object
-  uint64_t value = 0;   // kCreate, kJoin: the other thread's id; kChoice: the value drawn
+  uint64_t value = 0;  // kCreate, kJoin: the other thread's id; kChoice: the value drawn
   // The hash of the site's text, as the trace hash takes it: unlike the
   // string's address, the same in every build wherever its source lies.
   uint64_t site_hash = 0;
-  uint8_t site_kind = 0;  // the site classifier's answer for `site` (0 without one)
-  // Filled in only when the full trace is recorded (RunOptions::record_trace):
   const char* obj_name = nullptr;  // a static name such as a lock's "&class->lock"
-  long pfn = -1;                   // the page obj lies in, if any
+  int tid = 0;
+  uint32_t obj_id = 0;  // 0: no object
+  // Filled in only when the full trace is recorded (RunOptions::record_trace):
+  int32_t pfn = -1;  // the page obj lies in, if any
+  StepKind kind = StepKind::kYield;
+  uint8_t site_kind = 0;  // the site classifier's answer for `site` (0 without one)
 };
+static_assert(sizeof(TraceStep) == 64);
 
 // How an object enters the trace hash. Which addresses name the same object
 // over an execution is stable for objects in the page arena (by PFN) and in
@@ -134,7 +136,7 @@ class TraceRecorder {
     // A lock's acquire and release are often consecutive steps.
     if (const ObjSlot& last = objs_[last_]; last.obj == obj && last.gen == gen_) return last;
     // Else the object is most often met before and in its home slot.
-    const size_t home = PtrSlot(obj, objs_.size() - 1);
+    const size_t home = PtrSlot(obj, obj_mask_);
     if (const ObjSlot& slot = objs_[home]; slot.obj == obj && slot.gen == gen_) {
       last_ = home;
       return slot;
@@ -158,6 +160,7 @@ class TraceRecorder {
   TraceStep ring_[kTailSteps];
   // Open addressing, cleared in O(1) per execution by bumping gen_.
   std::vector<ObjSlot> objs_ = std::vector<ObjSlot>(1024, ObjSlot{nullptr, 0, 0, 0});
+  size_t obj_mask_ = 1023;  // objs_.size() - 1, kept apart: a size is a division by sizeof(ObjSlot)
   uint32_t gen_ = 0;
   size_t last_ = 0;  // the slot InternObject found or filled last
   uint32_t nobjs_ = 0;
