@@ -44,6 +44,9 @@ class Execution;
 // callback (which run on a fiber), and the yield fast path. Set while no
 // fiber runs.
 std::atomic<Execution*> g_execution{nullptr};
+// Takes `me`'s yield: true when it is done (the schedule kept `me` running, or
+// the scheduler loop took the step and resumed `me`), false when `me` must
+// SwitchOut() to the thread the schedule picked.
 bool YieldInPlace(Execution* ex, VThread* me, const char* site, const void* obj);
 
 VThread* Me() { return g_shared.current.load(kRelaxed); }
@@ -125,10 +128,17 @@ bool AloneRunnable(const VThread* me) {
   return true;
 }
 
+// The yielding thread, once its step is recorded and the schedule picked
+// another thread (or the run ends at the step budget): hands over.
+[[gnu::noinline]] void SwitchOut() {
+  VThread* me = Me();
+  me->request.store(Request::kYieldDecided, kRelaxed);
+  Park(me);
+}
+
 [[gnu::noinline]] void YieldStep(VThread* me, const char* site, const void* obj) {
   if (YieldInPlace(g_execution.load(kRelaxed), me, site, obj)) return;
-  Post(me, Request::kYield, site, obj);
-  Park(me);
+  SwitchOut();
 }
 
 void OpYieldPoint(const char* site, const void* obj) {
@@ -255,8 +265,9 @@ class Execution {
         root_(std::move(root)) {}
 
   RunResult Run();
-  // The yield fast path, on the yielding fiber (see YieldInPlace).
-  void YieldInPlace(VThread* me, const char* site, const void* obj);
+  // The yield fast path, on the yielding fiber (see YieldInPlace): true
+  // when `me` runs on.
+  [[gnu::always_inline]] bool YieldInPlace(VThread* me, const char* site, const void* obj);
 
   // Called on the failing fiber when the kernel BUGs or a sanitizer reports.
   void PrintTail(const char* what, const VThread* t) const;
@@ -376,26 +387,23 @@ bool Execution::PickNext(TaskId* next) {
 // same order, so the same steps, trace hash and schedule as the slow path,
 // for the two context switches and the loop it saves. Not under TSan: there
 // the fibers' switches carry no happens-before, so the scheduler's memory
-// must only be touched by the scheduler.
-void Execution::YieldInPlace(VThread* me, const char* site, const void* obj) {
+// must only be touched by the scheduler. After the step's calls (the
+// observer, the pick) only `this` is needed: `me` is current_, and the
+// switch reloads it (SwitchOut), so little is kept in registers across them.
+bool Execution::YieldInPlace(VThread* me, const char* site, const void* obj) {
   Record(me, StepKind::kYield, site, obj, 0);
   TaskId next;
-  const bool picked = PickNext(&next);
-  if (picked && next == me->id) {
-    current_ = next;
-    return;
-  }
-  // Another thread runs next; or the run ends (the step budget), which the
-  // scheduler finds again at the top of its loop while this thread stays
-  // parked, as in the slow path.
-  if (picked) decided_next_ = next;
-  Post(me, Request::kYieldDecided, site, obj);
-  Park(me);
+  // false: the step budget is spent, which the scheduler finds again at the
+  // top of its loop while this thread stays parked, as in the slow path.
+  if (!PickNext(&next)) return false;
+  if (next == current_) return true;
+  decided_next_ = next;
+  return false;
 }
 
 void Execution::Record(VThread* t, StepKind kind, const char* site, const void* obj, uint64_t value) {
-  TraceStep& s = trace_.Record(t->id, kind, site, obj, value);
   if (t->oracle_depth.load(kRelaxed) != 0) oracle_steps_++;
+  TraceStep& s = trace_.Record(t->id, kind, site, obj, value);
   if (options_.record_trace) [[unlikely]] {
     internal::NameStepWithPfn(&s);
     trace_.KeepLast();
@@ -605,9 +613,12 @@ void Execution::PrintTail(const char* what, const VThread* t) const {
 }
 
 bool YieldInPlace(Execution* ex, VThread* me, const char* site, const void* obj) {
-  if (kTsan || ex == nullptr) return false;
-  ex->YieldInPlace(me, site, obj);
-  return true;
+  if (kTsan || ex == nullptr) {
+    Post(me, Request::kYield, site, obj);  // the scheduler records the step
+    Park(me);
+    return true;
+  }
+  return ex->YieldInPlace(me, site, obj);
 }
 
 void OnKernelBug(const char* report) {
