@@ -32,6 +32,7 @@
 #include "absl/strings/strip.h"
 #include "fuzzers/campaign/fuzz_child_args.h"
 #include "fuzzers/campaign/run_driver.h"
+#include "fuzzers/campaign/scratch_dir.h"
 #include "fuzzers/campaign/seeds.h"
 #include "fuzzers/mutator/dict.h"
 #include "oracle/program/binary.h"
@@ -150,12 +151,12 @@ bool Campaign::Setup() {
     std::fprintf(stderr, "zsfuzz run: cannot find its own binary: %s\n", ec.message().c_str());
     return false;
   }
-  char tmpl[] = "/tmp/zsfuzz-run-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) {
-    std::fprintf(stderr, "zsfuzz run: cannot make a working directory in /tmp: %s\n", std::strerror(errno));
+  workdir_ = MakeScratchDir("zsfuzz-run-");
+  if (workdir_.empty()) {
+    std::fprintf(stderr, "zsfuzz run: cannot make a working directory in %s: %s\n", ScratchRoot().c_str(),
+                 std::strerror(errno));
     return false;
   }
-  workdir_ = tmpl;
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
   // A race must stop the child with a crash file, not let it fuzz on
