@@ -324,13 +324,23 @@ struct zspage_lock {
 /*
  * "class" is a C++ keyword, so the bit-field (and every local of that name
  * below) is spelled class_. It holds class->index, the canonical index.
+ *
+ * Custom: fullness has a memory location of its own (the unnamed :0 field).
+ * Upstream packs huge, fullness, class and magic in one word; in C++ (and
+ * for TSan) adjacent bit-fields are one memory location, so every write of
+ * fullness under class->lock would race with the reads of the other three,
+ * which are set before the zspage is published and never change, made under
+ * other locks or none (zspage_class(), get_zspage(), ZsHugePage()). Apart,
+ * those reads need no data_race(), and TSan still reports one that races
+ * with the zspage's free.
  */
 struct zspage {
 	struct {
 		unsigned int huge:HUGE_BITS;
-		unsigned int fullness:FULLNESS_BITS;
 		unsigned int class_:CLASS_BITS + 1;
 		unsigned int magic:MAGIC_VAL_BITS;
+		unsigned int :0;
+		unsigned int fullness:FULLNESS_BITS;
 	};
 	unsigned int inuse;
 	unsigned int freeobj;
@@ -415,12 +425,7 @@ static void SetZsHugePage(struct zspage *zspage)
 
 static bool ZsHugePage(struct zspage *zspage)
 {
-	/*
-	 * Custom: data_race(). huge never changes, but it shares a word with
-	 * fullness, which class->lock holders rewrite while object readers and
-	 * migration read huge under other locks: a benign race in upstream too.
-	 */
-	return data_race(zspage->huge);
+	return zspage->huge;
 }
 
 /* CONFIG_COMPACTION */
@@ -525,8 +530,7 @@ static inline void set_freeobj(struct zspage *zspage, unsigned int obj)
 static struct size_class *zspage_class(struct zs_pool *pool,
 				       struct zspage *zspage)
 {
-	/* Custom: data_race(), as in ZsHugePage(): class_ shares fullness's word. */
-	return pool->size_class[data_race(zspage->class_)];
+	return pool->size_class[zspage->class_];
 }
 
 /*
@@ -727,8 +731,7 @@ static struct zspage *get_zspage(struct zpdesc *zpdesc)
 {
 	struct zspage *zspage = zpdesc->zspage;
 
-	/* Custom: data_race(), as in ZsHugePage(): magic shares fullness's word. */
-	BUG_ON(data_race(zspage->magic) != ZSPAGE_MAGIC);
+	BUG_ON(zspage->magic != ZSPAGE_MAGIC);
 	return zspage;
 }
 
@@ -895,12 +898,17 @@ static void create_page_chain(struct size_class *class_, struct zspage *zspage,
 	for (i = 0; i < nr_zpdescs; i++) {
 		zpdesc = zpdescs[i];
 		/*
-		 * Custom: data_race(). When migration rebuilds the chain
-		 * (replace_sub_page), this rewrites the same value into the
-		 * sibling pages, whose own migration may be reading it under
-		 * only their page lock (zs_page_isolate/zs_page_migrate).
+		 * Custom: the pointer is written only when it changes. When
+		 * migration rebuilds the chain (replace_sub_page()), upstream
+		 * rewrites the same value into the sibling pages, whose own
+		 * isolation or migration may be reading it under only their page
+		 * lock (zs_page_isolate(), zs_page_migrate()): a benign race on
+		 * an unchanged value, which here would need a data_race() on one
+		 * side. Only the new page's pointer changes, and nobody else can
+		 * reach that page yet.
 		 */
-		data_race(zpdesc->zspage = zspage);
+		if (zpdesc->zspage != zspage)
+			zpdesc->zspage = zspage;
 		zpdesc->next = NULL;
 		if (i == 0) {
 			zspage->first_zpdesc = zpdesc;

@@ -598,6 +598,9 @@ void Execution::Teardown() {
 }
 
 void Execution::PrintTail(const char* what, const VThread* t) const {
+  // On the failing fiber: the trace and the thread list are the scheduler's,
+  // written with no happens-before to any fiber (fiber.h).
+  TsanIgnoreReads ignore;
   std::string out;
   char buf[256];
   std::snprintf(buf, sizeof buf,

@@ -34,6 +34,8 @@ void write_once(T& x, V v) {
 // (include/linux/compiler.h; KCSAN does not report accesses inside it). Under
 // TSan the accesses of `expr` are ignored, so only the one marked access is
 // exempt, never the rest of the function it sits in. Elsewhere it is `expr`.
+// It yields the value, as the kernel's does (never a reference: the access
+// would then happen outside the scope).
 #if defined(__SANITIZE_THREAD__)
 #define ZS_KERNEL_TSAN 1
 #elif defined(__has_feature)
@@ -64,7 +66,7 @@ struct data_race_scope {
 }  // namespace kernel::detail
 
 #define data_race(expr)                             \
-  ([&]() -> decltype(auto) {                        \
+  ([&]() -> auto {                                  \
     const ::kernel::detail::data_race_scope scope_; \
     return expr;                                    \
   }())
