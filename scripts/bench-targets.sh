@@ -131,16 +131,16 @@ step_table() {
     awk -v w="$what" -v a="$a" -v b="$b" \
       'BEGIN { split(a, x, " "); split(b, y, " "); printf "%-52s %8.1f\n", w, (y[2] - x[2]) / (y[1] - x[1]) }'
   done <<'ROWS'
-cond_resched, 1 thread: the same thread runs on|1|yield|random
-cond_resched, 2 threads, random: a switch on half|2|yield|random
-spin_lock+unlock, 1 thread (lock shim, lockdep)|1|lock|random
-spin_lock+unlock, 3 threads, pct|3|lock|pct
+cond_resched, 1 thread: the same thread runs on|1|yield|random seed=1
+cond_resched, 2 threads, random: a switch on half|2|yield|random seed=1
+spin_lock+unlock, 1 thread (lock shim, lockdep)|1|lock|random seed=1
+spin_lock+unlock, 3 threads, pct|3|lock|pct seed=1
 ROWS
 }
 
 # "STEPS IR" of one zs_sched_step_cost run under callgrind.
 step_run() {
-  local bin=$1 log=$work/step-$2-$3-$4-$5.log
+  local bin=$1 log=$work/step-$2-$3-$4-${5// /-}.log
   shift
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$@" >"$log" 2>&1 ||
     die "valgrind $(basename "$bin") $* failed, see $log"

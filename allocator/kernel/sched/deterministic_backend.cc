@@ -44,10 +44,8 @@ class Execution;
 // callback (which run on a fiber), and the yield fast path. Set while no
 // fiber runs.
 std::atomic<Execution*> g_execution{nullptr};
-// Takes `me`'s yield: true when it is done (the schedule kept `me` running, or
-// the scheduler loop took the step and resumed `me`), false when `me` must
-// SwitchOut() to the thread the schedule picked.
-bool YieldInPlace(Execution* ex, VThread* me, const char* site, const void* obj);
+// A yield point's step (defined after Execution, whose fast path it takes).
+void YieldStep(VThread* me, const char* site, const void* obj);
 
 VThread* Me() { return g_shared.current.load(kRelaxed); }
 
@@ -134,11 +132,6 @@ bool AloneRunnable(const VThread* me) {
   VThread* me = Me();
   me->request.store(Request::kYieldDecided, kRelaxed);
   Park(me);
-}
-
-[[gnu::noinline]] void YieldStep(VThread* me, const char* site, const void* obj) {
-  if (YieldInPlace(g_execution.load(kRelaxed), me, site, obj)) return;
-  SwitchOut();
 }
 
 void OpYieldPoint(const char* site, const void* obj) {
@@ -265,7 +258,7 @@ class Execution {
         root_(std::move(root)) {}
 
   RunResult Run();
-  // The yield fast path, on the yielding fiber (see YieldInPlace): true
+  // The yield fast path, on the yielding fiber (YieldStep): true
   // when `me` runs on.
   [[gnu::always_inline]] bool YieldInPlace(VThread* me, const char* site, const void* obj);
 
@@ -615,13 +608,14 @@ void Execution::PrintTail(const char* what, const VThread* t) const {
   std::fputs(out.c_str(), stderr);
 }
 
-bool YieldInPlace(Execution* ex, VThread* me, const char* site, const void* obj) {
+[[gnu::noinline]] void YieldStep(VThread* me, const char* site, const void* obj) {
+  Execution* ex = g_execution.load(kRelaxed);
   if (kTsan || ex == nullptr) {
     Post(me, Request::kYield, site, obj);  // the scheduler records the step
     Park(me);
-    return true;
+    return;
   }
-  return ex->YieldInPlace(me, site, obj);
+  if (!ex->YieldInPlace(me, site, obj)) SwitchOut();
 }
 
 void OnKernelBug(const char* report) {

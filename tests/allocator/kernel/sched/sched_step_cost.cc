@@ -1,18 +1,20 @@
 // zs_sched_step_cost: one deterministic execution whose steps are all yield
 // points of the same kind, for counting what a scheduler step costs.
 //
-//   zs_sched_step_cost YIELDS THREADS yield|lock random|rr|pct
+//   zs_sched_step_cost YIELDS THREADS yield|lock SCHEDULE
 //
 // THREADS virtual threads (the root included) each reach YIELDS yield points:
 // cond_resched() (`yield`, no object), or spin_lock() and spin_unlock() of one
 // shared lock (`lock`, two steps with an object, through the lock shim and
-// lockdep). Prints "steps N". Run under `valgrind --tool=callgrind` with
+// lockdep), under SCHEDULE, a schedule's text form ("random seed=1", "rr",
+// "pct seed=1"; schedule.h). Prints "steps N". Run under `valgrind --tool=callgrind` with
 // YIELDS and 2*YIELDS: the difference in instructions over the difference in
 // steps is the cost of one step, start-up and teardown cancelled
 // (scripts/bench-targets.sh does this). No timing anywhere.
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,7 +43,7 @@ void Body(void* arg) {
 [[noreturn]] void Usage(const std::string& why) {
   std::fprintf(stderr,
                "zs_sched_step_cost: error: %s; usage: zs_sched_step_cost YIELDS THREADS yield|lock "
-               "random|rr|pct\n",
+               "SCHEDULE\n",
                why.c_str());
   std::exit(2);
 }
@@ -59,21 +61,14 @@ int main(int argc, char** argv) {
   const bool lock = std::strcmp(argv[3], "lock") == 0;
   if (!lock && std::strcmp(argv[3], "yield") != 0)
     Usage(std::string("'") + argv[3] + "' is not yield or lock");
-  zs_sched::Schedule schedule;
-  if (std::strcmp(argv[4], "random") == 0) {
-    schedule = zs_sched::Schedule::Random(1);
-  } else if (std::strcmp(argv[4], "rr") == 0) {
-    schedule = zs_sched::Schedule::RoundRobin();
-  } else if (std::strcmp(argv[4], "pct") == 0) {
-    schedule = zs_sched::Schedule::Pct(zs_sched::Schedule::kDefaultPctDepth, 1);
-  } else {
-    Usage(std::string("'") + argv[4] + "' is not random, rr or pct");
-  }
+  std::string error;
+  const std::optional<zs_sched::Schedule> schedule = zs_sched::Schedule::Parse(argv[4], &error);
+  if (!schedule) Usage(error);
 
   kernel::spinlock_t the_lock;
   spin_lock_init(&the_lock);
   Work work{yields, lock ? &the_lock : nullptr};
-  const zs_sched::RunResult r = zs_sched::RunDeterministic(schedule, zs_sched::RunOptions{}, [&] {
+  const zs_sched::RunResult r = zs_sched::RunDeterministic(*schedule, zs_sched::RunOptions{}, [&] {
     std::vector<kernel::task_struct*> others;
     for (long i = 1; i < threads; i++) others.push_back(kernel::kthread_run(Body, &work, "yielder"));
     Body(&work);
