@@ -39,6 +39,12 @@ void Visit(const zs_zspage_info* info, void* arg) {
 
 void WalkClass(const ExecView& view, const zs_class_info& ci, ClassWalk* cw) {
   cw->info = ci;
+  // The snapshot read the lists at this quiescent point: all empty, the walk
+  // would find nothing (most classes of a pool, at every drain).
+  if (ci.listed == 0) {
+    cw->zspages.clear();
+    return;
+  }
   ClassVisit visit{cw};
   view.variant->introspect->walk_zspages(view.pool, ci.index, &Visit, &visit);
   cw->zspages.resize(visit.n);

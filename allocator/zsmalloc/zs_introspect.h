@@ -28,6 +28,11 @@ struct zs_class_info {
   int objs_per_zspage;
   int pages_per_zspage;
   unsigned long stats[14];  // NR_CLASS_STAT_TYPES: fullness 0..11, allocated, inuse
+  // The fullness lists holding a zspage, bit g for list g, read with the
+  // stats: a walk of a class with none finds nothing, so the oracle skips it.
+  // kListedUnknown where nobody looked (class_info_nolock, a default).
+  unsigned int listed = kListedUnknown;
+  static constexpr unsigned int kListedUnknown = ~0u;
 };
 
 // Where a live object is, decoded from its handle.

@@ -28,7 +28,7 @@ namespace zsfuzz {
 // hooks every memcmp.
 inline bool SameClassInfo(const zs_class_info& a, const zs_class_info& b) {
   if (a.index != b.index || a.size != b.size || a.objs_per_zspage != b.objs_per_zspage ||
-      a.pages_per_zspage != b.pages_per_zspage)
+      a.pages_per_zspage != b.pages_per_zspage || a.listed != b.listed)
     return false;
   for (size_t s = 0; s < std::size(a.stats); s++)
     if (a.stats[s] != b.stats[s]) return false;

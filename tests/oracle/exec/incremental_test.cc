@@ -2,12 +2,17 @@
 // oracle::WalkCache) see exactly what reading everything sees: on random
 // one-thread programs, every snapshot of an incremental run equals the same
 // run's full read, and every cached walk equals a full walk of the same pool.
+// A walk skips the classes whose snapshot marks no list holding a zspage
+// (zs_class_info::listed); the marks are checked against a walk of every list.
 #include <gtest/gtest.h>
 
-#include <cstring>
+#include <algorithm>
+#include <iterator>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "oracle/exec/class_list.h"
 #include "oracle/exec/executor.h"
 #include "oracle/invariants.h"
 #include "oracle/program/prng.h"
@@ -83,7 +88,7 @@ Program RandomProgram(uint64_t seed) {
 std::string Diff(const Snapshot& a, const Snapshot& b) {
   if (a.classes.size() != b.classes.size()) return "class count";
   for (size_t k = 0; k < a.classes.size(); k++)
-    if (std::memcmp(&a.classes[k], &b.classes[k], sizeof a.classes[k]) != 0)
+    if (!zsfuzz::SameClassInfo(a.classes[k], b.classes[k]))
       return "class " + std::to_string(a.classes[k].index);
   if (a.total_pages != b.total_pages || a.pages_compacted != b.pages_compacted ||
       a.nr_zspages != b.nr_zspages || a.pages_in_use != b.pages_in_use)
@@ -99,6 +104,18 @@ std::string Diff(const Snapshot& a, const Snapshot& b) {
   return "";
 }
 
+// Field by field: the struct has padding, which a copy need not keep.
+bool SameZspage(const zs_zspage_info& i, const zs_zspage_info& j) {
+  const auto fields = [](const zs_zspage_info& z) {
+    return std::tie(z.list, z.fullness, z.class_idx, z.magic, z.huge, z.inuse, z.freeobj, z.nr_free,
+                    z.free_list_bad, z.nr_allocated, z.nr_pages, z.chain_too_long, z.foreign_mask,
+                    z.private_mask, z.zsmalloc_mask, z.movable_mask, z.locked_mask, z.isolated_mask);
+  };
+  return fields(i) == fields(j) && std::equal(std::begin(i.pfn), std::end(i.pfn), std::begin(j.pfn)) &&
+         std::equal(std::begin(i.first_obj_offset), std::end(i.first_obj_offset),
+                    std::begin(j.first_obj_offset));
+}
+
 std::string Diff(const PoolWalk& a, const PoolWalk& b) {
   if (a.point != b.point || a.total_pages != b.total_pages || a.nr_zspages != b.nr_zspages ||
       a.pages_in_use != b.pages_in_use || a.isolated_pfns != b.isolated_pfns ||
@@ -108,29 +125,58 @@ std::string Diff(const PoolWalk& a, const PoolWalk& b) {
   for (size_t k = 0; k < a.classes.size(); k++) {
     const auto &x = a.classes[k], &y = b.classes[k];
     const std::string name = "class " + std::to_string(x.info.index);
-    if (std::memcmp(&x.info, &y.info, sizeof x.info) != 0) return name + " info";
+    if (!zsfuzz::SameClassInfo(x.info, y.info)) return name + " info";
     if (x.zspages.size() != y.zspages.size()) return name + " zspage count";
     for (size_t z = 0; z < x.zspages.size(); z++) {
-      zs_zspage_info i = x.zspages[z].info, j = y.zspages[z].info;
-      if (std::memcmp(&i, &j, sizeof i) != 0 || x.zspages[z].handles != y.zspages[z].handles)
+      if (!SameZspage(x.zspages[z].info, y.zspages[z].info) || x.zspages[z].handles != y.zspages[z].handles)
         return name + " zspage " + std::to_string(z);
     }
   }
   return "";
 }
 
-// At every quiescent point: the cached walk against a full one.
+// A walk of every list of every class, as if no snapshot had said which
+// lists are empty; its class infos keep the snapshot's `listed` marks.
+PoolWalk WalkEveryList(const zsfuzz::ExecView& view) {
+  Snapshot unknown = *view.snapshot;
+  for (size_t k = 0; k < unknown.classes.size(); k++)
+    unknown.classes[k].listed = zs_class_info::kListedUnknown;
+  zsfuzz::ExecView v = view;
+  v.snapshot = &unknown;
+  PoolWalk w = zsfuzz::oracle::TakeWalk(v);
+  for (size_t k = 0; k < w.classes.size(); k++) w.classes[k].info.listed = view.snapshot->classes[k].listed;
+  return w;
+}
+
+// The lists a walk found zspages on against the snapshot's `listed` marks.
+std::string ListedDiff(const PoolWalk& w) {
+  for (const auto& c : w.classes) {
+    unsigned int found = 0;
+    for (const auto& z : c.zspages) found |= 1U << z.info.list;
+    if (found != c.info.listed)
+      return "class " + std::to_string(c.info.index) + " listed=" + std::to_string(c.info.listed) +
+             " walked=" + std::to_string(found);
+  }
+  return "";
+}
+
+// At every quiescent point: the cached walk against a walk of every list,
+// and the snapshot's marks of the lists holding a zspage against that walk.
 class WalkComparer : public zsfuzz::ExecObserver {
  public:
   bool AtQuiescentPoint(const zsfuzz::ExecView& view) override {
     points_++;
     if (view.dirty != nullptr) incremental_points_++;
-    const std::string d = Diff(cache_.Update(view), zsfuzz::oracle::TakeWalk(view));
+    const PoolWalk full = WalkEveryList(view);
+    for (const auto& c : full.classes) listed_classes_ += c.info.listed != 0;
+    std::string d = Diff(cache_.Update(view), full);
+    if (d.empty()) d = ListedDiff(full);
     if (!d.empty() && first_.empty()) first_ = std::to_string(points_) + ": " + d;
     return true;
   }
   int points_ = 0;
   int incremental_points_ = 0;
+  long listed_classes_ = 0;  // classes with a zspage, summed over the points
   std::string first_;
 
  private:
@@ -140,6 +186,7 @@ class WalkComparer : public zsfuzz::ExecObserver {
 TEST(IncrementalSnapshot, EqualsTheFullReadOnRandomPrograms) {
   int incremental_points = 0;
   int bulk_members = 0;
+  long listed_classes = 0;
   for (uint64_t seed = 1; seed <= 40; seed++) {
     const Program p = RandomProgram(seed);
     ASSERT_EQ(zsfuzz::Validate(p), "") << "seed " << seed;
@@ -167,10 +214,13 @@ TEST(IncrementalSnapshot, EqualsTheFullReadOnRandomPrograms) {
       EXPECT_EQ(walks.first_, "");
       EXPECT_EQ(walks.points_, taken + 2);
       incremental_points += walks.incremental_points_;
+      listed_classes += walks.listed_classes_;
     }
   }
-  // The comparison is about something: most points were incremental.
+  // The comparison is about something: most points were incremental, and
+  // the walks met classes with zspages, not only empty ones.
   EXPECT_GT(incremental_points, 1000);
+  EXPECT_GT(listed_classes, 1000);
   EXPECT_GT(bulk_members, 1000);
 }
 
@@ -196,6 +246,35 @@ TEST(IncrementalSnapshot, AStaleCachedWalkDiffersFromTheFullWalk) {
   o.observer = &stale;
   zsfuzz::Execute(p, zs_find_variant("post"), o);
   EXPECT_NE(stale.diff.find("class"), std::string::npos) << stale.diff;
+}
+
+// The same for the list marks: a snapshot that marks no list of a class
+// holding a zspage hides it from the walk, and both comparisons see it.
+TEST(IncrementalSnapshot, AListedMarkThatMissesAZspageDiffersFromTheFullWalk) {
+  Program p;
+  p.chain_size = 8;
+  p.threads.push_back({Op{OpCode::kMalloc, 100, 0, 0, 0}});
+  struct Unmarked : zsfuzz::ExecObserver {
+    bool AtQuiescentPoint(const zsfuzz::ExecView& view) override {
+      if (view.point != zsfuzz::QuiescentPoint::kAfterOp) return true;
+      Snapshot unmarked = *view.snapshot;
+      for (size_t k = 0; k < unmarked.classes.size(); k++) unmarked.classes[k].listed = 0;
+      zsfuzz::ExecView v = view;
+      v.snapshot = &unmarked;
+      v.dirty = nullptr;
+      PoolWalk skipped = zsfuzz::oracle::TakeWalk(v);
+      const PoolWalk full = WalkEveryList(v);
+      walk_diff = Diff(skipped, full);
+      listed_diff = ListedDiff(full);
+      return true;
+    }
+    std::string walk_diff, listed_diff;
+  } unmarked;
+  ExecOptions o;
+  o.observer = &unmarked;
+  zsfuzz::Execute(p, zs_find_variant("post"), o);
+  EXPECT_NE(unmarked.walk_diff.find("zspage count"), std::string::npos) << unmarked.walk_diff;
+  EXPECT_NE(unmarked.listed_diff.find("listed=0 walked="), std::string::npos) << unmarked.listed_diff;
 }
 
 }  // namespace
