@@ -90,6 +90,13 @@ struct zs_introspect_ops {
   // The n-th page (0-based) of the zspage holding `handle`, or nullptr when
   // n is past its last page. For driving the migration core at a chosen page.
   kernel::page* (*zspage_page)(zs_pool* pool, unsigned long handle, unsigned int n);
+  // The pages of the zspage holding `handle`, first to last, into `pages`
+  // (at most `max`); how many. Without pool->lock and past no yield point:
+  // for bookkeeping between a program's steps under the deterministic
+  // scheduler, where nothing else runs meanwhile. -1, and nothing read, while
+  // a writer (compaction, migration) holds pool->lock and may be part way
+  // through moving the object or rewriting the chain.
+  int (*zspage_pages_nolock)(zs_pool* pool, unsigned long handle, kernel::page** pages, unsigned int max);
   // Calls `fn` for every zspage on the fullness lists of the class whose
   // canonical index is `index`, list 0 to 11, under that class->lock. False
   // (and no call) if index is out of range or not canonical. A zspage off

@@ -1,4 +1,6 @@
 // The ops of an op program, exactly as program.h defines them.
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstring>
 
@@ -306,20 +308,19 @@ void RunState::StatClasses(OpResult* r) {
 }
 
 void RunState::RecordPfns(Slot* slot) {
-  // Bookkeeping, not the program: the lookup takes pool->lock for reading,
-  // and an acquire there would order this thread after every migration that
-  // wrote the lock before, hiding from TSan the races the program has (RFC
-  // v2's lockless handle read against record_obj, for one).
+  // Bookkeeping, not the program: no lock and no scheduler step, so neither
+  // an interleaving point nor a happens-before edge the program lacks (an
+  // acquire of pool->lock would order this thread after every migration that
+  // wrote it, hiding from TSan the races the program has: RFC v2's lockless
+  // handle read against record_obj, for one). The reads race the program's
+  // writes by design; TSan is told to ignore them.
   zs_sched::TsanIgnoreSyncAndReads not_the_program;
-  for (unsigned int n = 0; n < kMaxZspagePages; n++) {
-    kernel::page* page =
-        n < program_.chain_size ? v_->introspect->zspage_page(pool_, slot->handle, n) : nullptr;
-    slot->pfn[n].store(page ? kernel::page_to_pfn(page) : 0, std::memory_order_relaxed);
-    if (page == nullptr) {
-      for (unsigned int k = n + 1; k < kMaxZspagePages; k++) slot->pfn[k].store(0, std::memory_order_relaxed);
-      break;
-    }
-  }
+  std::array<kernel::page*, kMaxZspagePages> pages{};
+  const int nr = v_->introspect->zspage_pages_nolock(
+      pool_, slot->handle, pages.data(), std::min<unsigned int>(program_.chain_size, kMaxZspagePages));
+  // nr < 0: a migration or compaction is part way through; the PFNs are unknown (0).
+  for (int n = 0; n < static_cast<int>(kMaxZspagePages); n++)
+    slot->pfn[n].store(n < nr ? kernel::page_to_pfn(pages[n]) : 0, std::memory_order_relaxed);
 }
 
 }  // namespace zsfuzz::exec_internal

@@ -88,7 +88,7 @@ TEST(InflightTest, PostsLocklessFreeBreaksTheBaseTreesBound) {
 class TamperInflight : public ::testing::Test {
  protected:
   void SetUp() override {
-    program_ = ProgramFromText(FreesUnderStatReads(2));
+    program_ = ProgramFromText(FreesUnderStatReads(6));
     run_ = zsfuzz::Execute(program_, Variant("pre"), {});
     ASSERT_FALSE(CheckInflight(program_, run_, kLockedFree, false));
     // t1's ops: malloc, write, then (read, stat_pages, stat_classes, stat_pool) x 12.

@@ -49,6 +49,11 @@ void write_unlock(rwlock_t* lock);
 inline bool rwlock_is_contended(const rwlock_t* lock) {
   return lock->waiters.load(std::memory_order_relaxed) != 0;
 }
+// Not a kernel API: whether a writer holds `lock`, for a harness read that
+// takes no lock and must not look at what the writer may be changing.
+inline bool rwlock_is_write_locked(const rwlock_t* lock) {
+  return lock->cnt.load(std::memory_order_relaxed) < 0;
+}
 
 }  // namespace kernel
 
