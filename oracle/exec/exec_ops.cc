@@ -315,10 +315,23 @@ void RunState::RecordPfns(Slot* slot) {
   // handle read against record_obj, for one). The reads race the program's
   // writes by design; TSan is told to ignore them.
   zs_sched::TsanIgnoreSyncAndReads not_the_program;
+  const unsigned int max = std::min<unsigned int>(program_.chain_size, kMaxZspagePages);
   std::array<kernel::page*, kMaxZspagePages> pages{};
-  const int nr = v_->introspect->zspage_pages_nolock(
-      pool_, slot->handle, pages.data(), std::min<unsigned int>(program_.chain_size, kMaxZspagePages));
-  // nr < 0: a migration or compaction is part way through; the PFNs are unknown (0).
+  int nr = 0;
+  if (options_.free_running) {
+    // Real threads (zsfuzz stress): a migration may start while the walk is
+    // on, which only a lock keeps out, so each page is looked up under
+    // pool->lock. Under the scheduler no other thread runs until this one
+    // yields, and the lock-free walk, which passes no yield point, is exact.
+    while (nr < static_cast<int>(max)) {
+      kernel::page* page = v_->introspect->zspage_page(pool_, slot->handle, nr);
+      if (page == nullptr) break;
+      pages[nr++] = page;
+    }
+  } else {
+    // < 0: a migration or compaction is part way through; the PFNs are unknown (0).
+    nr = v_->introspect->zspage_pages_nolock(pool_, slot->handle, pages.data(), max);
+  }
   for (int n = 0; n < static_cast<int>(kMaxZspagePages); n++)
     slot->pfn[n].store(n < nr ? kernel::page_to_pfn(pages[n]) : 0, std::memory_order_relaxed);
 }

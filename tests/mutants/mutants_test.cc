@@ -72,6 +72,7 @@ const std::map<std::string, std::string> kFirstLines = {
     {"mut-no-reread", "BUG: pfn_to_page of an invalid pfn at "},
     {"mut-remove-unlocked", "BUG: get_zspage_inuse(zspage) at "},
     {"mut-unlock-before-reset", "BUG: Bad page state: freeing a free page (double free) at "},
+    {"mut-check-after-unlock", "BUG: zspage_class(pool, zspage) != class_ at "},
     {"mut-async-nolock", "BUG: !zpdesc_is_locked(zpdesc) at "},
     {"mut-compact-miscount", "compact pages freed: got=1 model=3 (zs_get_total_pages went from 6 to 3)"},
     {"mut-shrink-skip", "shrink_count result: got=0 model=1 (zs_can_compact() of every class)"},

@@ -37,6 +37,10 @@
 #ifdef ZS_KERNEL_TSAN
 extern "C" void AnnotateIgnoreSyncBegin(const char* file, int line);
 extern "C" void AnnotateIgnoreSyncEnd(const char* file, int line);
+extern "C" void AnnotateIgnoreReadsBegin(const char* file, int line);
+extern "C" void AnnotateIgnoreReadsEnd(const char* file, int line);
+extern "C" void __tsan_acquire(void* addr);
+extern "C" void __tsan_release(void* addr);
 #endif
 
 namespace kernel::internal {
@@ -140,5 +144,46 @@ class tsan_ignore_sync {
   tsan_ignore_sync(const tsan_ignore_sync&) = delete;
   tsan_ignore_sync& operator=(const tsan_ignore_sync&) = delete;
 };
+
+// The section of a lock made with __spin_lock_init_no_tsan_edges: the
+// structure it guards (a slab cache's quarantine, the zone's free list) is
+// the simulator's, shared by threads the lock does not order for TSan, so its
+// accesses go unchecked (TSan's "ignore reads" covers writes too). Such a
+// section must not reach a yield point or a BUG: a thread that ends inside it
+// would exit with the ignore still on.
+class tsan_ignore_accesses {
+ public:
+  tsan_ignore_accesses() {
+#ifdef ZS_KERNEL_TSAN
+    AnnotateIgnoreReadsBegin(__FILE__, __LINE__);
+#endif
+  }
+  ~tsan_ignore_accesses() {
+#ifdef ZS_KERNEL_TSAN
+    AnnotateIgnoreReadsEnd(__FILE__, __LINE__);
+#endif
+  }
+  tsan_ignore_accesses(const tsan_ignore_accesses&) = delete;
+  tsan_ignore_accesses& operator=(const tsan_ignore_accesses&) = delete;
+};
+
+// The edge that passing memory from one thread to the next has in the kernel
+// (a page through the buddy or per-CPU lists, a slab object through a
+// freelist): the freeing thread releases `addr`, whoever takes the memory next
+// acquires it. Only the hand-off is ordered, not everything else the two did.
+inline void tsan_hand_off(const void* addr) {
+#ifdef ZS_KERNEL_TSAN
+  __tsan_release(const_cast<void*>(addr));
+#else
+  (void)addr;
+#endif
+}
+inline void tsan_take_over(const void* addr) {
+#ifdef ZS_KERNEL_TSAN
+  __tsan_acquire(const_cast<void*>(addr));
+#else
+  (void)addr;
+#endif
+}
 
 }  // namespace kernel::internal

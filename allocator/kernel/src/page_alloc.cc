@@ -47,6 +47,10 @@ namespace {
 
 using internal::arena;
 
+// Its lock makes no TSan edge (__spin_lock_init_no_tsan_edges): the kernel
+// frees and allocates most pages through per-CPU lists, so two CPUs that
+// allocate pages are not ordered by that. A page passing from one thread to
+// another has its own edge (tsan_hand_off/tsan_take_over).
 zone contig_zone;
 lock_class_key zone_lock_key;
 
@@ -88,7 +92,7 @@ void ensure_arena() {
     return;
   std::lock_guard<std::mutex> guard(arena_mutex);
   if (arena_ready.load(std::memory_order_relaxed)) return;
-  __spin_lock_init(&contig_zone.lock, "&zone->lock", &zone_lock_key);
+  __spin_lock_init_no_tsan_edges(&contig_zone.lock, "&zone->lock", &zone_lock_key);
   map_arena_locked(DEFAULT_ARENA_PAGES);
   arena_ready.store(true, std::memory_order_release);
 }
@@ -220,11 +224,15 @@ void free_page_to_buddy(page* p) {
   poison_page(addr);
   ZS_ASAN_POISON(addr, PAGE_SIZE);
   p->flags.store(1UL << PG_buddy, std::memory_order_release);
+  internal::tsan_hand_off(p);
 
   zone* z = &contig_zone;
   spin_lock(&z->lock);
   zone_pressure_work(z);
-  list_add_tail(&p->lru, &z->free_list);
+  {
+    internal::tsan_ignore_accesses free_list;
+    list_add_tail(&p->lru, &z->free_list);
+  }
   pages_in_use.fetch_sub(1, std::memory_order_relaxed);
   z->vm_stat[NR_FREE_PAGES].counter.fetch_add(1, std::memory_order_relaxed);
   spin_unlock(&z->lock);
@@ -235,7 +243,7 @@ void free_page_to_buddy(page* p) {
 void page_arena_init(unsigned long nr_pages) {
   std::lock_guard<std::mutex> guard(arena_mutex);
   if (!arena_ready.load(std::memory_order_relaxed)) {
-    __spin_lock_init(&contig_zone.lock, "&zone->lock", &zone_lock_key);
+    __spin_lock_init_no_tsan_edges(&contig_zone.lock, "&zone->lock", &zone_lock_key);
   } else if (pages_in_use.load(std::memory_order_relaxed) != 0) {
     internal::bug_report(__FILE__, __LINE__, "page_arena_init with pages still allocated",
                          "pages in use: " + std::to_string(pages_in_use.load()) + "\n");
@@ -278,7 +286,7 @@ void page_alloc_restart() {
   }
   forget_pages_locked();
   // A run abandoned while holding zone->lock (a deadlock, the step budget) must not keep it.
-  __spin_lock_init(&contig_zone.lock, "&zone->lock", &zone_lock_key);
+  __spin_lock_init_no_tsan_edges(&contig_zone.lock, "&zone->lock", &zone_lock_key);
   atomic_long_set(&contig_zone.vm_stat[NR_ZSPAGES], 0);
 }
 
@@ -291,7 +299,9 @@ void check_free_pages_poison() {
   const page* const pages = arena.pages.load(std::memory_order_relaxed);
   for (unsigned long i = 0; i < high_water; i++) {
     const page* p = pages + i;
-    if (PageBuddy(p)) check_poison(p, static_cast<const unsigned char*>(page_address(p)));
+    if (!PageBuddy(p)) continue;
+    internal::tsan_take_over(p);  // its free, which wrote the poison, happens before this check
+    check_poison(p, static_cast<const unsigned char*>(page_address(p)));
   }
   spin_unlock(&z->lock);
 #endif
@@ -310,13 +320,16 @@ page* alloc_pages_node(int /*nid*/, gfp_t gfp, unsigned int order) {
   bool fresh = false;
   spin_lock(&z->lock);
   zone_pressure_work(z);
-  if (!list_empty(&z->free_list)) {
-    p = list_first_entry(&z->free_list, page, lru);
-    list_del(&p->lru);
-  } else if (high_water < arena.nr_pages.load(std::memory_order_relaxed)) {
-    // Never handed out since the arena was mapped or reset: as new.
-    p = arena.pages.load(std::memory_order_relaxed) + high_water++;
-    fresh = true;
+  {
+    internal::tsan_ignore_accesses free_list;
+    if (!list_empty(&z->free_list)) {
+      p = list_first_entry(&z->free_list, page, lru);
+      list_del(&p->lru);
+    } else if (high_water < arena.nr_pages.load(std::memory_order_relaxed)) {
+      // Never handed out since the arena was mapped or reset: as new.
+      p = arena.pages.load(std::memory_order_relaxed) + high_water++;
+      fresh = true;
+    }
   }
   if (p) {
     pages_in_use.fetch_add(1, std::memory_order_relaxed);
@@ -329,6 +342,8 @@ page* alloc_pages_node(int /*nid*/, gfp_t gfp, unsigned int order) {
       pr_warn("page allocation failure: arena of %lu pages exhausted\n", arena.nr_pages.load());
     return nullptr;
   }
+  // The page's last free (its poison, its fields) happens before this use.
+  internal::tsan_take_over(p);
   prep_new_page(p, gfp, fresh);
   return p;
 }

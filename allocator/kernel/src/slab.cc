@@ -20,7 +20,9 @@ struct kmem_cache {
   unsigned int align;
   void (*ctor)(void*);
   std::atomic<long> nr_active{0};
-  spinlock_t lock;  // protects the quarantine
+  // Protects the quarantine. No TSan edge (__spin_lock_init_no_tsan_edges):
+  // SLUB frees to a per-CPU freelist, so two frees to one cache order nothing.
+  spinlock_t lock;
   // FIFO ring of freed objects not yet returned to malloc, and the same
   // objects as a set so a second free of one is caught at once.
   void* ring[SLAB_QUARANTINE_OBJECTS];
@@ -56,7 +58,10 @@ void* raw_alloc(const kmem_cache* cache) {
   return std::malloc(cache->size);
 }
 
+// Back to malloc: whoever freed the object (its poison written, perhaps by
+// another thread) hands it on here, as SLUB's freelist would.
 void really_free(const kmem_cache* cache, void* obj) {
+  internal::tsan_take_over(obj);
   ZS_ASAN_UNPOISON(obj, cache->size);
   std::free(obj);
 }
@@ -82,7 +87,7 @@ void slab_restart() {
   std::lock_guard<std::mutex> guard(caches_lock);
   for (kmem_cache* cache : caches()) {
     // A run abandoned inside kmem_cache_free (its double-free BUG) holds the lock.
-    __spin_lock_init(&cache->lock, "slab lock", &slab_lock_key);
+    __spin_lock_init_no_tsan_edges(&cache->lock, "slab lock", &slab_lock_key);
     drain_quarantine(cache);
     cache->nr_active.store(0, std::memory_order_relaxed);
   }
@@ -105,7 +110,7 @@ kmem_cache* kmem_cache_create(const char* name, unsigned int size, unsigned int 
     kernel_bug(__FILE__, __LINE__, "kmem_cache_create: align not a power of two");
   cache->size = size ? size : 1;
   cache->ctor = ctor;
-  __spin_lock_init(&cache->lock, "slab lock", &slab_lock_key);
+  __spin_lock_init_no_tsan_edges(&cache->lock, "slab lock", &slab_lock_key);
   cache->quarantined.reserve(2 * SLAB_QUARANTINE_OBJECTS);
   std::lock_guard<std::mutex> guard(caches_lock);
   caches().push_back(cache);
@@ -149,7 +154,12 @@ void kmem_cache_free(kmem_cache* cache, void* obj) {
   if (!obj) return;
   void* evicted = nullptr;
   spin_lock(&cache->lock);
-  if (cache->quarantined.count(obj)) {
+  bool twice;
+  {
+    internal::tsan_ignore_accesses quarantine;
+    twice = cache->quarantined.count(obj) != 0;
+  }
+  if (twice) {
     char line[160];
     std::snprintf(line, sizeof(line), "cache: %s object: %p\n", cache->name.c_str(), obj);
     internal::bug_report(__FILE__, __LINE__, "kmem_cache_free: double free", line);
@@ -161,15 +171,19 @@ void kmem_cache_free(kmem_cache* cache, void* obj) {
   internal::debug_check_no_work_freed(obj, cache->size);
   std::memset(obj, POISON_FREE, cache->size);
   ZS_ASAN_POISON(obj, cache->size);
-  if (cache->count == SLAB_QUARANTINE_OBJECTS) {
-    evicted = cache->ring[cache->head];
-    cache->quarantined.erase(evicted);
-    cache->head = (cache->head + 1) % SLAB_QUARANTINE_OBJECTS;
-    cache->count--;
+  internal::tsan_hand_off(obj);
+  {
+    internal::tsan_ignore_accesses quarantine;
+    if (cache->count == SLAB_QUARANTINE_OBJECTS) {
+      evicted = cache->ring[cache->head];
+      cache->quarantined.erase(evicted);
+      cache->head = (cache->head + 1) % SLAB_QUARANTINE_OBJECTS;
+      cache->count--;
+    }
+    cache->ring[(cache->head + cache->count) % SLAB_QUARANTINE_OBJECTS] = obj;
+    cache->count++;
+    cache->quarantined.insert(obj);
   }
-  cache->ring[(cache->head + cache->count) % SLAB_QUARANTINE_OBJECTS] = obj;
-  cache->count++;
-  cache->quarantined.insert(obj);
   spin_unlock(&cache->lock);
   if (evicted) really_free(cache, evicted);
 }

@@ -25,8 +25,21 @@ void preempt_enable(const lockdep_map* map, const void* lock) {
 }
 
 bool spin_try_raw(spinlock_t* lock) {
-  return lock->locked.load(std::memory_order_relaxed) == 0 &&
-         lock->locked.exchange(1, std::memory_order_acquire) == 0;
+  if (lock->locked.load(std::memory_order_relaxed) != 0) return false;
+  if (lock->no_tsan_edges) [[unlikely]] {
+    internal::tsan_ignore_sync hide;
+    return lock->locked.exchange(1, std::memory_order_acquire) == 0;
+  }
+  return lock->locked.exchange(1, std::memory_order_acquire) == 0;
+}
+
+void spin_release_raw(spinlock_t* lock) {
+  if (lock->no_tsan_edges) [[unlikely]] {
+    internal::tsan_ignore_sync hide;
+    lock->locked.store(0, std::memory_order_release);
+    return;
+  }
+  lock->locked.store(0, std::memory_order_release);
 }
 
 // A reader may enter while no writer holds the lock and none is waiting.
@@ -67,7 +80,13 @@ struct stat_wait {
 void __spin_lock_init(spinlock_t* lock, const char* name, lock_class_key* key) {
   lock->locked.store(0, std::memory_order_relaxed);
   lock->owner.store(nullptr, std::memory_order_relaxed);
+  lock->no_tsan_edges = false;
   lockdep_init_map(&lock->dep_map, name, key, 0);
+}
+
+void __spin_lock_init_no_tsan_edges(spinlock_t* lock, const char* name, lock_class_key* key) {
+  __spin_lock_init(lock, name, key);
+  lock->no_tsan_edges = true;
 }
 
 void spin_lock(spinlock_t* lock) {
@@ -105,7 +124,7 @@ void spin_unlock(spinlock_t* lock) {
                          lock_line(&lock->dep_map, lock));
   lock_release(&lock->dep_map, lock);
   lock->owner.store(nullptr, std::memory_order_relaxed);
-  lock->locked.store(0, std::memory_order_release);
+  spin_release_raw(lock);
   preempt_enable(&lock->dep_map, lock);
   get_sched_ops().spin_wake(lock);
   yield_point("spin_unlock", lock);

@@ -20,9 +20,22 @@ struct spinlock_t {
   // is the "spinlock recursion" BUG (debug_spin_lock_before()).
   std::atomic<task_struct*> owner{nullptr};
   lockdep_map dep_map;
+  // Not in the kernel: set for a lock that stands in for synchronization the
+  // kernel does without (see __spin_lock_init_no_tsan_edges).
+  bool no_tsan_edges = false;
 };
 
 void __spin_lock_init(spinlock_t* lock, const char* name, lock_class_key* key);
+// Not a kernel API: a spinlock that schedules, blocks and is tracked by lockdep
+// like any other, but whose hand-off is no happens-before edge for TSan. The
+// simulator's slab-cache and zone locks are such locks: SLUB frees to per-CPU
+// freelists and the page allocator to per-CPU lists, so two CPUs that free a
+// slab object or allocate a page are not ordered by that, and a lock here
+// would hide the races between what they did before and after. What the
+// lock's section touches must be hidden from TSan too (it is bookkeeping
+// unordered across threads), and what does pass from thread to thread (an
+// object or page freed by one and reused by another) gets its own edge.
+void __spin_lock_init_no_tsan_edges(spinlock_t* lock, const char* name, lock_class_key* key);
 void spin_lock(spinlock_t* lock);
 bool spin_trylock(spinlock_t* lock);
 void spin_unlock(spinlock_t* lock);
