@@ -1,13 +1,21 @@
 #!/usr/bin/env bash
 # Builds and tests each CMake preset in turn (default, asan, tsan), then the
-# fuzz engines (scripts/engines.sh: the fuzz and afl presets built, every
-# target run over its seeds), unless steps are named on the command line
-# (`scripts/test.sh default`, `scripts/test.sh engines`); stops at the first
-# step that fails to configure, build or pass its tests.
+# other simulated kernel configurations (configs: the *-noclass presets, their
+# tests labelled config), then the fuzz engines (scripts/engines.sh: the fuzz
+# and afl presets built, every target run over its seeds), unless steps are
+# named on the command line (`scripts/test.sh default`, `scripts/test.sh
+# configs`); stops at the first step that fails to configure, build or pass
+# its tests.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-ALL_PRESETS=(default asan tsan engines)
+ALL_PRESETS=(default asan tsan configs engines)
+# The configs step: one more configuration per preset family
+# (cmake/KernelConfig.cmake), and what it builds there: the port's tests and
+# zsfuzz with the fuzz targets, for the tests labelled config.
+CONFIG_PRESETS=(default-noclass asan-noclass tsan-noclass)
+CONFIG_TARGETS=(zsmalloc_tests obj_encoding_pre_test obj_encoding_post_test zsfuzz zs_diff_seq_fuzzer
+                zs_diff_conc_fuzzer)
 presets=("$@")
 [[ ${#presets[@]} -gt 0 ]] || presets=("${ALL_PRESETS[@]}")
 for p in "${presets[@]}"; do
@@ -36,10 +44,37 @@ fail_step() {
   exit 1
 }
 
+# preset_step PRESET [--target T...] [-- CTEST_ARGS...]: configure and build
+# PRESET (all of it, or the targets named), run its ctest preset with the
+# arguments given, add its tally; a failure ends the script (fail_step).
+preset_step() {
+  local preset=$1 start=$SECONDS log="build/test-$1.log" rc=0 tally failed total
+  shift
+  local build_args=() ctest_args=()
+  while [[ $# -gt 0 && $1 != -- ]]; do build_args+=("$1"); shift; done
+  [[ $# -gt 0 ]] && shift
+  ctest_args=("$@")
+  echo "=== test.sh: preset $preset: configure, build ${build_args[*]:-all} (-j$jobs), ctest ${ctest_args[*]}"
+  if ! cmake --preset "$preset" || ! cmake --build --preset "$preset" -j"$jobs" "${build_args[@]}"; then
+    fail_step "preset $preset" "configure or build, $((SECONDS - start)) s"
+  fi
+  ctest --preset "$preset" -j"$jobs" --no-tests=error --timeout "$test_timeout" "${ctest_args[@]}" 2>&1 |
+    tee "$log" || rc=$?
+  # ctest's own tally: "100% tests passed, 0 tests failed out of 57".
+  tally=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$log" | tail -1 || true)
+  failed=$(echo "$tally" | awk '{print $1}')
+  total=$(echo "$tally" | awk '{print $NF}')
+  echo "test.sh: preset $preset: ${total:-?} tests, ${failed:-?} failed ($((SECONDS - start)) s)"
+  sum_passed=$((sum_passed + ${total:-0} - ${failed:-0}))
+  sum_failed=$((sum_failed + ${failed:-0}))
+  [[ $rc -eq 0 ]] || fail_step "preset $preset" "ctest exit $rc, log $log"
+  results+=("$preset(${total:-?})")
+}
+
+mkdir -p build
 for p in "${presets[@]}"; do
   start=$SECONDS
   log="build/test-$p.log"
-  mkdir -p build
   if [[ $p == engines ]]; then
     echo "=== test.sh: engines: build the fuzz and afl presets, run every target over its seeds"
     rc=0
@@ -52,23 +87,11 @@ for p in "${presets[@]}"; do
     sum_failed=$((sum_failed + ${failed:-0}))
     [[ $rc -eq 0 ]] || fail_step engines "log $log"
     results+=("engines(${passed:-?})")
-    continue
+  elif [[ $p == configs ]]; then
+    for c in "${CONFIG_PRESETS[@]}"; do preset_step "$c" --target "${CONFIG_TARGETS[@]}" -- -L config; done
+  else
+    preset_step "$p"
   fi
-  echo "=== test.sh: preset $p: configure, build (-j$jobs), test"
-  if ! cmake --preset "$p" || ! cmake --build --preset "$p" -j"$jobs"; then
-    fail_step "preset $p" "configure or build, $((SECONDS - start)) s"
-  fi
-  rc=0
-  ctest --preset "$p" -j"$jobs" --no-tests=error --timeout "$test_timeout" 2>&1 | tee "$log" || rc=$?
-  # ctest's own tally: "100% tests passed, 0 tests failed out of 57".
-  tally=$(grep -Eo '[0-9]+ tests failed out of [0-9]+' "$log" | tail -1 || true)
-  failed=$(echo "$tally" | awk '{print $1}')
-  total=$(echo "$tally" | awk '{print $NF}')
-  echo "test.sh: preset $p: ${total:-?} tests, ${failed:-?} failed ($((SECONDS - start)) s)"
-  sum_passed=$((sum_passed + ${total:-0} - ${failed:-0}))
-  sum_failed=$((sum_failed + ${failed:-0}))
-  [[ $rc -eq 0 ]] || fail_step "preset $p" "ctest exit $rc, log $log"
-  results+=("$p(${total:-?})")
 done
 
 echo "test.sh: all passed: ${results[*]} in $((SECONDS - start_all)) s"

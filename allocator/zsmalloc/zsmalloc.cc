@@ -60,7 +60,8 @@ static std::atomic<unsigned long> zs_path_hits[ZS_PATH_COUNT];
 
 /*
  * Simulated kernel configuration (DESIGN.md, "The simulated kernel"):
- * 64-bit, PAGE_SHIFT 12, MAX_POSSIBLE_PHYSMEM_BITS 52 (kernel/types.h),
+ * 64-bit, PAGE_SHIFT 12, MAX_POSSIBLE_PHYSMEM_BITS 52 (kernel/types.h; 64
+ * in the noclass configuration, cmake/KernelConfig.cmake),
  * CONFIG_COMPACTION=y, CONFIG_ZSMALLOC_STAT=y, CONFIG_DEBUG_VM=y. The
  * CONFIG_COMPACTION and CONFIG_ZSMALLOC_STAT #ifdef blocks of the kernel file
  * are therefore always compiled and their #else stubs are left out.
@@ -131,8 +132,8 @@ void zs_obj_write(struct zs_pool *pool, unsigned long handle,
  * An obj value names an object by (PFN, obj_idx), obj_idx counting from 0
  * over the whole zspage; how the two are packed into one unsigned long is the
  * variant's, in zs_obj.h (reference 1.5, 5.2). MAX_POSSIBLE_PHYSMEM_BITS
- * comes from kernel/types.h (52), so the fallback to BITS_PER_LONG that the
- * kernel has for architectures without it is not needed.
+ * comes from kernel/types.h: 52, or BITS_PER_LONG in the noclass
+ * configuration, which is the kernel's fallback for architectures without it.
  */
 #define _PFN_BITS		(MAX_POSSIBLE_PHYSMEM_BITS - PAGE_SHIFT)
 

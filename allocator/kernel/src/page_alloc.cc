@@ -205,6 +205,48 @@ void forget_pages_locked() {
                   static_cast<long>(arena.nr_pages.load(std::memory_order_relaxed)));
 }
 
+// The free list under zone->lock, whose lock orders nothing for TSan. A
+// page's own list links are written and read as the page's (checked, and
+// ordered by its hand-off: the free releases the page, the allocation takes
+// it over before reading them): they overlay zpdesc fields, so a racy reader
+// of a freed zpdesc still races with them. The list head and the neighbours'
+// links are the list's bookkeeping, unordered across threads: unchecked.
+void free_list_add_tail(zone* z, page* p) {
+  list_head* tail;
+  {
+    internal::tsan_ignore_accesses list;
+    tail = z->free_list.prev;
+  }
+  p->lru.next = &z->free_list;
+  p->lru.prev = tail;
+  internal::tsan_hand_off(p);  // the page as freed, links included, to whoever takes it next
+  internal::tsan_ignore_accesses list;
+  tail->next = &p->lru;
+  z->free_list.prev = &p->lru;
+}
+
+// The list's first page, taken off it, or nullptr if it is empty.
+page* free_list_take_first(zone* z) {
+  list_head* first;
+  {
+    internal::tsan_ignore_accesses list;
+    first = z->free_list.next;
+  }
+  if (first == &z->free_list) return nullptr;
+  page* p = list_entry(first, page, lru);
+  internal::tsan_take_over(p);  // its free (the poison, its fields) happens before this
+  list_head* const prev = p->lru.prev;
+  list_head* const next = p->lru.next;
+  {
+    internal::tsan_ignore_accesses list;
+    prev->next = next;
+    next->prev = prev;
+  }
+  p->lru.next = LIST_POISON1;
+  p->lru.prev = LIST_POISON2;
+  return p;
+}
+
 }  // namespace
 
 namespace internal {
@@ -224,15 +266,11 @@ void free_page_to_buddy(page* p) {
   poison_page(addr);
   ZS_ASAN_POISON(addr, PAGE_SIZE);
   p->flags.store(1UL << PG_buddy, std::memory_order_release);
-  internal::tsan_hand_off(p);
 
   zone* z = &contig_zone;
   spin_lock(&z->lock);
   zone_pressure_work(z);
-  {
-    internal::tsan_ignore_accesses free_list;
-    list_add_tail(&p->lru, &z->free_list);
-  }
+  free_list_add_tail(z, p);
   pages_in_use.fetch_sub(1, std::memory_order_relaxed);
   z->vm_stat[NR_FREE_PAGES].counter.fetch_add(1, std::memory_order_relaxed);
   spin_unlock(&z->lock);
@@ -320,12 +358,10 @@ page* alloc_pages_node(int /*nid*/, gfp_t gfp, unsigned int order) {
   bool fresh = false;
   spin_lock(&z->lock);
   zone_pressure_work(z);
-  {
-    internal::tsan_ignore_accesses free_list;
-    if (!list_empty(&z->free_list)) {
-      p = list_first_entry(&z->free_list, page, lru);
-      list_del(&p->lru);
-    } else if (high_water < arena.nr_pages.load(std::memory_order_relaxed)) {
+  p = free_list_take_first(z);
+  if (!p) {
+    internal::tsan_ignore_accesses zone_state;
+    if (high_water < arena.nr_pages.load(std::memory_order_relaxed)) {
       // Never handed out since the arena was mapped or reset: as new.
       p = arena.pages.load(std::memory_order_relaxed) + high_water++;
       fresh = true;
@@ -342,8 +378,7 @@ page* alloc_pages_node(int /*nid*/, gfp_t gfp, unsigned int order) {
       pr_warn("page allocation failure: arena of %lu pages exhausted\n", arena.nr_pages.load());
     return nullptr;
   }
-  // The page's last free (its poison, its fields) happens before this use.
-  internal::tsan_take_over(p);
+  if (fresh) internal::tsan_take_over(p);  // its last free, before a reset, if any
   prep_new_page(p, gfp, fresh);
   return p;
 }

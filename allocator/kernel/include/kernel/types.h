@@ -1,7 +1,9 @@
 // Basic kernel types, constants and helper macros the port relies on.
 //
 // The simulated machine is 64-bit with 4 KiB pages and 52 possible physical
-// address bits, like x86-64 and arm64 (zsmalloc-reference.md section 1).
+// address bits, like x86-64 and arm64 (zsmalloc-reference.md section 1),
+// unless the build picks another configuration (cmake/KernelConfig.cmake,
+// ZSFUZZ_KERNEL_CONFIG), which defines the ZS_CONFIG_* macros below.
 #pragma once
 
 #include <cerrno>
@@ -13,11 +15,22 @@ namespace kernel {
 using gfp_t = unsigned int;
 using phys_addr_t = unsigned long;
 
+#ifndef ZS_CONFIG_NAME
+#define ZS_CONFIG_NAME "4k"
+#define ZS_CONFIG_PAGE_SHIFT 12
+#define ZS_CONFIG_MAX_POSSIBLE_PHYSMEM_BITS 52
+#endif
+
+// The configuration's name, for reports ("4k", "noclass").
+inline constexpr const char* ZS_CONFIG = ZS_CONFIG_NAME;
 inline constexpr int BITS_PER_LONG = 64;
-inline constexpr int PAGE_SHIFT = 12;
+inline constexpr int PAGE_SHIFT = ZS_CONFIG_PAGE_SHIFT;
 inline constexpr unsigned long PAGE_SIZE = 1UL << PAGE_SHIFT;
 inline constexpr unsigned long PAGE_MASK = ~(PAGE_SIZE - 1);
-inline constexpr int MAX_POSSIBLE_PHYSMEM_BITS = 52;
+// 64 (noclass) is what an architecture without the constant falls back to:
+// BITS_PER_LONG.
+inline constexpr int MAX_POSSIBLE_PHYSMEM_BITS = ZS_CONFIG_MAX_POSSIBLE_PHYSMEM_BITS;
+static_assert(MAX_POSSIBLE_PHYSMEM_BITS <= BITS_PER_LONG);
 inline constexpr unsigned long SZ_16M = 16UL << 20;
 
 // GFP flags: the bits zsmalloc masks or tests, with the kernel's values.
