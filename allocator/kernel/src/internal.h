@@ -129,20 +129,24 @@ void debug_check_no_work_freed(const void* obj, size_t size);
 // Bookkeeping locks (lockdep's graph) must not create happens-before edges
 // between tasks, or TSan would stop seeing races the simulated kernel has.
 // Everything touched inside such a section must therefore be atomic.
+// `on` false makes the scope do nothing (a lock that keeps its edges).
 class tsan_ignore_sync {
  public:
-  tsan_ignore_sync() {
+  explicit tsan_ignore_sync(bool on = true) : on_(on) {
 #ifdef ZS_KERNEL_TSAN
-    AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
+    if (on_) AnnotateIgnoreSyncBegin(__FILE__, __LINE__);
 #endif
   }
   ~tsan_ignore_sync() {
 #ifdef ZS_KERNEL_TSAN
-    AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
+    if (on_) AnnotateIgnoreSyncEnd(__FILE__, __LINE__);
 #endif
   }
   tsan_ignore_sync(const tsan_ignore_sync&) = delete;
   tsan_ignore_sync& operator=(const tsan_ignore_sync&) = delete;
+
+ private:
+  [[maybe_unused]] const bool on_;  // read only in TSan builds
 };
 
 // The section of a lock made with __spin_lock_init_no_tsan_edges: the

@@ -26,19 +26,12 @@ void preempt_enable(const lockdep_map* map, const void* lock) {
 
 bool spin_try_raw(spinlock_t* lock) {
   if (lock->locked.load(std::memory_order_relaxed) != 0) return false;
-  if (lock->no_tsan_edges) [[unlikely]] {
-    internal::tsan_ignore_sync hide;
-    return lock->locked.exchange(1, std::memory_order_acquire) == 0;
-  }
+  const internal::tsan_ignore_sync hide(lock->no_tsan_edges);
   return lock->locked.exchange(1, std::memory_order_acquire) == 0;
 }
 
 void spin_release_raw(spinlock_t* lock) {
-  if (lock->no_tsan_edges) [[unlikely]] {
-    internal::tsan_ignore_sync hide;
-    lock->locked.store(0, std::memory_order_release);
-    return;
-  }
+  const internal::tsan_ignore_sync hide(lock->no_tsan_edges);
   lock->locked.store(0, std::memory_order_release);
 }
 
