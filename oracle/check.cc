@@ -12,6 +12,7 @@
 #include "oracle/failure.h"
 #include "oracle/inflight.h"
 #include "oracle/invariants.h"
+#include "oracle/linearization.h"
 #include "oracle/model.h"
 #include "oracle/program/text.h"
 
@@ -46,8 +47,9 @@ struct VariantRun {
 };
 
 ExecResult Run(const Program& p, const zs_variant_ops* v, const CheckOptions& o, bool sequential, bool trace,
-               oracle::InvariantObserver* obs) {
+               oracle::InvariantObserver* obs, bool record_class_locks = false) {
   ExecOptions eo;
+  eo.record_class_locks = record_class_locks;
   eo.snapshots = sequential;
   eo.free_running = o.free_running;
   eo.ops_done = o.ops_done;
@@ -57,12 +59,17 @@ ExecResult Run(const Program& p, const zs_variant_ops* v, const CheckOptions& o,
   return Execute(p, v, eo);
 }
 
+// Whether level 5 runs on a check of `b` against `a`.
+bool Linearizes(const CheckOptions& o, bool sequential, const zs_variant_ops* b) {
+  return o.linearization && !sequential && !o.free_running && b != nullptr;
+}
+
 VariantRun RunAndCheck(const Program& p, const zs_variant_ops* v, const VariantTraits& traits,
-                       const CheckOptions& o, bool sequential) {
+                       const CheckOptions& o, bool sequential, bool record_class_locks = false) {
   VariantRun vr;
   vr.v = v;
   oracle::InvariantObserver obs(v->name);
-  vr.exec = Run(p, v, o, sequential, o.record_trace, &obs);
+  vr.exec = Run(p, v, o, sequential, o.record_trace, &obs, record_class_locks);
   if (o.on_run) o.on_run(vr.exec);
   oracle::KeepFirst(&vr.failure, oracle::CheckKernel(vr.exec, sequential));
   oracle::KeepFirst(&vr.failure, obs.failure());
@@ -167,6 +174,26 @@ void AddSteps(const ExecResult& run, Verdict* v) {
   v->oracle_steps += run.run.oracle_steps;
 }
 
+// Level 5 for one direction: `recorded`'s order replayed on `other`. The
+// failure, if any; its order goes to *order for the verdict.
+std::optional<Failure> ReplayOrder(const Program& p, const VariantRun& recorded, const zs_variant_ops* other,
+                                   const CheckOptions& o, Verdict* v, Program* order) {
+  oracle::Linearization lin = oracle::Linearize(p, recorded.exec);
+  if (!lin.exact()) {
+    if (v->not_replayed.empty()) v->not_replayed = absl::StrCat(recorded.v->name, ": ", lin.not_exact);
+    return std::nullopt;
+  }
+  ExecOptions eo;
+  eo.snapshots = false;
+  eo.max_steps = o.max_steps;
+  const ExecResult replayed = Execute(lin.replay, other, eo);
+  v->replays++;
+  AddSteps(replayed, v);
+  std::optional<Failure> f = oracle::CompareReplay(p, recorded.exec, lin, replayed);
+  if (f) *order = std::move(lin.replay);
+  return f;
+}
+
 Verdict Check(const Program& program, const zs_variant_ops* a, const zs_variant_ops* b, const CheckOptions& o,
               bool sequential) {
   absl::StatusOr<VariantTraits> ta = o.traits_a ? *o.traits_a : TraitsFor(a);
@@ -179,25 +206,38 @@ Verdict Check(const Program& program, const zs_variant_ops* a, const zs_variant_
     }
   }
   const Program p = sequential ? AsOneThread(program) : program;
-  VariantRun ra = RunAndCheck(p, a, *ta, o, sequential);
+  const bool linearizes = Linearizes(o, sequential, b);
+  VariantRun ra = RunAndCheck(p, a, *ta, o, sequential, linearizes);
   std::optional<VariantRun> rb;
   std::optional<Failure> best = ra.failure;
+  Verdict level5;  // level 5's counts, until the verdict exists
+  Program order;   // the order level 5 failed on
   if (b != nullptr) {
-    rb = RunAndCheck(p, b, *tb, o, sequential);
+    rb = RunAndCheck(p, b, *tb, o, sequential, linearizes);
     oracle::KeepFirst(&best, rb->failure);
     oracle::KeepFirst(&best, sequential ? oracle::CompareSequential(p, ra.exec, rb->exec)
                                         : oracle::CompareConcurrent(p, ra.exec, rb->exec));
+    // The patched variant's order on the base first: the usual way a change breaks.
+    if (linearizes && !best) best = ReplayOrder(p, *rb, a, o, &level5, &order);
+    if (linearizes && !best) best = ReplayOrder(p, ra, b, o, &level5, &order);
   }
 
   const VariantRun& about = best && rb && best->variant == rb->v->name ? *rb : rb && !best ? *rb : ra;
   Verdict v = Headline(best, about, o, sequential, b != nullptr ? a : nullptr);
   AddSteps(ra.exec, &v);
   if (rb) AddSteps(rb->exec, &v);
+  v.program_steps += level5.program_steps;
+  v.oracle_steps += level5.oracle_steps;
+  v.replays = level5.replays;
+  v.not_replayed = std::move(level5.not_replayed);
   if (!best) return v;
   const Failure& f = *best;
   absl::StrAppend(&v.message, "program",
                   sequential && program.threads.size() > 1 ? " (run as one thread)" : "", ":\n",
                   ProgramText(p));
+  if (f.level == Level::kReplay)
+    absl::StrAppend(&v.message, "the order replayed (", f.variant,
+                    "'s class->lock sections, as one thread):\n", ProgramText(order));
   if (!about.exec.run.report.empty()) {
     absl::StrAppend(&v.message, "scheduler report:\n", about.exec.run.report);
     if (!o.record_trace) v.trace = about.exec.run.report;

@@ -19,6 +19,12 @@
 //   level 4  concurrent differential (several threads): after the drain the
 //            order-independent observables match, and stats read mid-run stay
 //            inside the bounds each variant's code allows (reference 6)
+//   level 5  linearization replay (several threads, two variants, when
+//            levels 1-4 found nothing): each run's order of class->lock
+//            sections, run as one thread on the other variant, gives the
+//            recorded run's malloc and compaction results, class stats and
+//            page counts (linearization.h); skipped for a run no sequence of
+//            whole ops can reproduce
 //
 // Kernel reports count as findings too: a BUG (turned into a verdict, not an
 // abort), a deadlock, the step budget, a WARN, a lockdep report. Sanitizer
@@ -82,6 +88,8 @@ struct CheckOptions {
   // count finished ops into `ops_done` for a progress line.
   bool free_running = false;
   std::atomic<uint64_t>* ops_done = nullptr;
+  // Level 5 (CheckConcurrent with two variants on the deterministic backend).
+  bool linearization = true;
   // Called with each variant's run as soon as it ran, before it is judged:
   // the fuzz targets' occupancy feedback reads its snapshots.
   std::function<void(const ExecResult&)> on_run;
@@ -119,6 +127,10 @@ struct Verdict {
   // `zsfuzz bench targets`.
   uint64_t program_steps = 0;
   uint64_t oracle_steps = 0;
+  // Level 5: the runs whose order was replayed on the other variant (0-2),
+  // and why the first that was not could not be (linearization.h), if one.
+  int replays = 0;
+  std::string not_replayed;
 };
 
 // One thread: both variants run the program op by op from a clean kernel,
@@ -130,7 +142,7 @@ Verdict CheckSequential(const Program& program, const zs_variant_ops* a, const z
                         const CheckOptions& options);
 
 // Several threads under the deterministic scheduler with the program's
-// schedule; levels 1, 2 (after the drain) and 4. `b` may be null.
+// schedule; levels 1, 2 (after the drain), 4 and 5. `b` may be null.
 Verdict CheckConcurrent(const Program& program, const zs_variant_ops* a, const zs_variant_ops* b,
                         const CheckOptions& options);
 

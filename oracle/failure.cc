@@ -15,6 +15,8 @@ const char* LevelCheckName(Level level, bool sequential) {
       return "inflight";
     case Level::kDiff:
       return sequential ? "sequential-diff" : "concurrent-diff";
+    case Level::kReplay:
+      return "linearization";
   }
   return "?";
 }

@@ -13,8 +13,9 @@ namespace zsfuzz::oracle {
 
 // The check families, strongest first; also the tie-break between failures
 // at the same position.
-enum class Level { kKernel, kModel, kInvariant, kInflight, kDiff };
-// "kernel", "model", "invariant", "inflight", "sequential-diff" / "concurrent-diff".
+enum class Level { kKernel, kModel, kInvariant, kInflight, kDiff, kReplay };
+// "kernel", "model", "invariant", "inflight", "sequential-diff" / "concurrent-diff",
+// "linearization" (level 5, linearization.h).
 const char* LevelCheckName(Level level, bool sequential);
 
 struct Failure {

@@ -1230,68 +1230,8 @@ size_t zs_huge_class_size(struct zs_pool *pool)
 /* obj_malloc(): the variant's. */
 #include "zs_obj_malloc.inc"
 
-/*
- * zs_malloc - allocate an object of @size bytes from @pool (reference 3,
- * Allocation). Returns its handle, or an ERR_PTR()-style errno value:
- * -EINVAL for size 0, -ENOSPC above ZS_MAX_ALLOC_SIZE, -ENOMEM. @nid is the
- * preferred node of a new zspage.
- */
-unsigned long zs_malloc(struct zs_pool *pool, size_t size, gfp_t gfp,
-			const int nid)
-{
-	unsigned long handle;
-	struct size_class *class_;
-	int newfg;
-	struct zspage *zspage;
-
-	if (unlikely(!size))
-		return ERR_VALUE(-EINVAL);
-
-	if (unlikely(size > ZS_MAX_ALLOC_SIZE))
-		return ERR_VALUE(-ENOSPC);
-
-	handle = cache_alloc_handle(gfp);
-	ZS_PATH_IF(!handle, ZS_PATH_MALLOC_HANDLE_FAIL);	/* instrumentation */
-	if (!handle)
-		return ERR_VALUE(-ENOMEM);
-
-	/* room for the handle in the object's header */
-	size += ZS_HANDLE_SIZE;
-	class_ = pool->size_class[get_size_class_index(size)];
-
-	spin_lock(&class_->lock);
-	zspage = find_get_zspage(class_);
-	if (likely(zspage)) {
-		obj_malloc(pool, zspage, handle);
-		fix_fullness_group(class_, zspage);
-		class_stat_add(class_, ZS_OBJS_INUSE, 1);
-
-		goto out;
-	}
-
-	spin_unlock(&class_->lock);
-
-	zspage = alloc_zspage(pool, class_, gfp, nid);
-	if (!zspage) {
-		cache_free_handle(handle);
-		return ERR_VALUE(-ENOMEM);
-	}
-
-	spin_lock(&class_->lock);
-	obj_malloc(pool, zspage, handle);
-	newfg = get_fullness_group(class_, zspage);
-	insert_zspage(class_, zspage, newfg);
-	atomic_long_add(class_->pages_per_zspage, &pool->pages_allocated);
-	class_stat_add(class_, ZS_OBJS_ALLOCATED, class_->objs_per_zspage);
-	class_stat_add(class_, ZS_OBJS_INUSE, 1);
-
-	/* fully set up: the pages may be migrated from now on */
-	SetZsPageMovable(pool, zspage);
-out:
-	spin_unlock(&class_->lock);
-
-	return handle;
-}
+/* zs_malloc(): every variant takes the base tree's, from its own file. */
+#include "zs_malloc.inc"
 
 /*
  * Puts the object @obj back on its zspage's free list (reference 3,

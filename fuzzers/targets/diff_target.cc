@@ -220,9 +220,11 @@ TargetKind KindForProgram(const Program& p) {
   return p.threads.size() <= 1 ? TargetKind::kSeq : TargetKind::kConc;
 }
 
-Verdict CheckForTarget(TargetKind kind, const Program& p, const VariantPair& variants, bool record_trace) {
+Verdict CheckForTarget(TargetKind kind, const Program& p, const VariantPair& variants, bool record_trace,
+                       bool linearization) {
   CheckOptions options;
   options.record_trace = record_trace;
+  options.linearization = linearization;
   // Variant a's states only: b's are the same when the check is clean.
   options.on_run = [a = variants.a](const ExecResult& r) {
     if (r.variant == a) RecordOccupancy(r);
@@ -283,10 +285,17 @@ void InitStandaloneTarget(TargetKind kind, int argc, char** argv) {
     text = env;
     source = "ZSFUZZ_VARIANTS";
   }
+  bool linearization = true;
   for (int i = 1; i < argc; i++) {
     if (std::strncmp(argv[i], "-variants=", 10) == 0) {
       text = argv[i] + 10;
       source = "-variants";
+    } else if (std::strcmp(argv[i], "-linearization=0") == 0) {
+      linearization = false;
+    } else if (std::strncmp(argv[i], "-linearization=", 15) == 0 &&
+               std::strcmp(argv[i], "-linearization=1") != 0) {
+      std::fprintf(stderr, "%s: error: %s: use -linearization=0 or 1\n", TargetBinaryName(kind), argv[i]);
+      std::exit(2);
     }
   }
   std::string error;
@@ -298,8 +307,10 @@ void InitStandaloneTarget(TargetKind kind, int argc, char** argv) {
   TargetConfig config;
   config.kind = kind;
   config.variants = *pair;
+  config.linearization = linearization;
   ConfigureTarget(config);
-  std::fprintf(stderr, "%s: comparing %s\n", TargetBinaryName(kind), pair->ToString().c_str());
+  std::fprintf(stderr, "%s: comparing %s%s\n", TargetBinaryName(kind), pair->ToString().c_str(),
+               linearization ? "" : " (no linearization replay)");
 }
 
 int TestOneInput(const uint8_t* data, size_t size) {
@@ -308,7 +319,8 @@ int TestOneInput(const uint8_t* data, size_t size) {
     std::abort();
   }
   const Program p = ProgramForTarget(g_config.kind, DecodeInput(data, size));
-  const Verdict v = CheckForTarget(g_config.kind, p, g_config.variants, /*record_trace=*/false);
+  const Verdict v =
+      CheckForTarget(g_config.kind, p, g_config.variants, /*record_trace=*/false, g_config.linearization);
   if (!v.error.empty()) {
     // ParseVariantPair refuses such a pair first; a pair set up otherwise ends here.
     std::fprintf(stderr, "%s: error: %s\n", TargetBinaryName(g_config.kind), v.error.c_str());

@@ -80,7 +80,9 @@ TargetKind KindForProgram(const Program& p);
 
 // The target's check of `p` (already ProgramForTarget'ed). Deterministic:
 // the same program and pair give the same verdict and trace hash.
-Verdict CheckForTarget(TargetKind kind, const Program& p, const VariantPair& variants, bool record_trace);
+// `linearization` false leaves out level 5 (CheckOptions::linearization).
+Verdict CheckForTarget(TargetKind kind, const Program& p, const VariantPair& variants, bool record_trace,
+                       bool linearization = true);
 
 // "verdict: ...\nsignature: ...\ntrace-hash: 0x...\n" (the trace not included).
 std::string FormatVerdict(const Verdict& v);
@@ -119,6 +121,8 @@ struct TargetConfig {
   std::vector<std::string> known_signatures;  // kExit
   // kExit: a "zsfuzz-stats: execs=N" line on stderr about once a second.
   bool report_stats = false;
+  // Level 5 of the oracle (a standalone target's -linearization=0 turns it off).
+  bool linearization = true;
 };
 
 // Sets the state the entry points below use and installs the interleaving
@@ -126,7 +130,9 @@ struct TargetConfig {
 void ConfigureTarget(const TargetConfig& config);
 
 // LLVMFuzzerInitialize of a standalone target: the variants from argv or
-// the environment (an unknown one: one line on stderr and exit(2)), kAbort.
+// the environment (an unknown one: one line on stderr and exit(2)), kAbort;
+// -linearization=0 in argv leaves out the oracle's level 5 (for measuring
+// what it costs).
 void InitStandaloneTarget(TargetKind kind, int argc, char** argv);
 
 // LLVMFuzzerTestOneInput: decode, check, act on a finding; returns 0, or -1

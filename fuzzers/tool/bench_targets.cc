@@ -65,19 +65,20 @@ TargetBenchRow Measure(const char* target, const std::vector<BenchInput>& inputs
 }
 
 TargetBenchRow MeasureTarget(TargetKind kind, const std::vector<BenchInput>& inputs,
-                             const TargetBenchOptions& options) {
-  return Measure(
-      targets::TargetShortName(kind), inputs, options, [&](const BenchInput& in, TargetBenchRow* row) {
-        // What TestOneInput does, keeping the verdict for its steps; a finding
-        // is counted here, not acted on.
-        const Program p =
-            targets::ProgramForTarget(kind, targets::DecodeInput(in.bytes.data(), in.bytes.size()));
-        const Verdict v = targets::CheckForTarget(kind, p, options.variants, /*record_trace=*/false);
-        row->has_steps = true;
-        row->program_steps += v.program_steps;
-        row->oracle_steps += v.oracle_steps;
-        row->findings += v.finding ? 1 : 0;
-      });
+                             const TargetBenchOptions& options, bool linearization = true) {
+  const char* name = linearization ? targets::TargetShortName(kind) : "conc-l4";
+  return Measure(name, inputs, options, [&](const BenchInput& in, TargetBenchRow* row) {
+    // What TestOneInput does, keeping the verdict for its steps; a finding
+    // is counted here, not acted on.
+    const Program p = targets::ProgramForTarget(kind, targets::DecodeInput(in.bytes.data(), in.bytes.size()));
+    const Verdict v =
+        targets::CheckForTarget(kind, p, options.variants, /*record_trace=*/false, linearization);
+    row->has_steps = true;
+    row->program_steps += v.program_steps;
+    row->oracle_steps += v.oracle_steps;
+    row->replays += static_cast<uint64_t>(v.replays);
+    row->findings += v.finding ? 1 : 0;
+  });
 }
 
 double PerSecond(const TargetBenchRow& r) { return r.seconds > 0 ? r.execs / r.seconds : 0; }
@@ -155,19 +156,21 @@ std::vector<TargetBenchRow> RunTargetBench(const TargetBenchOptions& options) {
   }));
   rows.push_back(MeasureTarget(TargetKind::kSeq, options.corpus.seq, options));
   rows.push_back(MeasureTarget(TargetKind::kConc, options.corpus.conc, options));
+  rows.push_back(MeasureTarget(TargetKind::kConc, options.corpus.conc, options, /*linearization=*/false));
   return rows;
 }
 
 std::string FormatTargetBench(const std::vector<TargetBenchRow>& rows) {
   const double trivial = rows.empty() ? 0 : PerSecond(rows.front());
   std::string out =
-      absl::StrFormat("%-8s %6s %10s %12s %10s %18s %17s %8s\n", "target", "inputs", "execs", "exec/s",
-                      "vs trivial", "program steps/exec", "oracle steps/exec", "findings");
+      absl::StrFormat("%-8s %6s %10s %12s %10s %18s %17s %13s %8s\n", "target", "inputs", "execs", "exec/s",
+                      "vs trivial", "program steps/exec", "oracle steps/exec", "replays/exec", "findings");
   uint64_t findings = 0;
   for (const TargetBenchRow& r : rows) {
-    absl::StrAppendFormat(&out, "%-8s %6u %10u %12.1f %10s %18s %17s %8s\n", r.target, r.inputs, r.execs,
+    absl::StrAppendFormat(&out, "%-8s %6u %10u %12.1f %10s %18s %17s %13s %8s\n", r.target, r.inputs, r.execs,
                           PerSecond(r), Ratio(PerSecond(r), trivial), PerExec(r.program_steps, r),
-                          PerExec(r.oracle_steps, r), r.has_steps ? absl::StrCat(r.findings) : "-");
+                          PerExec(r.oracle_steps, r), PerExec(r.replays, r),
+                          r.has_steps ? absl::StrCat(r.findings) : "-");
     findings += r.findings;
   }
   absl::StrAppendFormat(&out, "trivial: %s; it runs the seq and the conc inputs\n",
@@ -176,7 +179,9 @@ std::string FormatTargetBench(const std::vector<TargetBenchRow>& rows) {
       "exec/s: in this process, one thread, no fuzz engine; vs trivial: exec/s as a fraction of the trivial "
       "target's\n"
       "steps/exec: deterministic scheduler steps per execution, both variants' runs summed: the program's "
-      "own, and the oracle's reads (zs_sched::OracleSection)\n";
+      "own (level 5's replays included), and the oracle's reads (zs_sched::OracleSection)\n"
+      "conc-l4: conc without level 5 (CheckOptions::linearization off), on the same inputs; replays/exec: "
+      "the runs whose class->lock order level 5 replayed on the other variant (0 to 2 per execution)\n";
   if (findings != 0) {
     absl::StrAppendFormat(&out,
                           "note: %u execution(s) ended in a finding (a check cut short, or a rerun for its "

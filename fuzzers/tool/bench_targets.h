@@ -57,13 +57,14 @@ struct TargetBenchOptions {
 };
 
 struct TargetBenchRow {
-  std::string target;  // "trivial", "seq", "conc"
+  std::string target;  // "trivial", "seq", "conc", "conc-l4" (conc without level 5)
   size_t inputs = 0;
   uint64_t execs = 0;
   double seconds = 0;
   bool has_steps = false;  // the trivial target runs no scheduler
   uint64_t program_steps = 0;
   uint64_t oracle_steps = 0;
+  uint64_t replays = 0;  // level 5's (Verdict::replays)
   uint64_t findings = 0;
 };
 
@@ -72,7 +73,8 @@ struct TargetBenchRow {
 // is the machine's without the bench's own.
 std::string TargetBenchHeader(const TargetBenchOptions& options);
 
-// The trivial target over both targets' inputs, then seq, then conc.
+// The trivial target over both targets' inputs, then seq, then conc, then
+// conc without level 5 (the cost of level 5, side by side).
 std::vector<TargetBenchRow> RunTargetBench(const TargetBenchOptions& options);
 
 // The table, then what the trivial target and the columns are.

@@ -70,6 +70,9 @@ absl::StatusOr<int> RunReproCommand() {
     if (Flags().dump) std::fputs(DumpStates(l->program, l->variants).c_str(), stdout);
     if (trace) std::printf("trace (%s):\n%s", v.variant.c_str(), v.trace.c_str());
     if (v.finding) std::printf("%s\n", v.message.c_str());
+    if (l->kind == targets::TargetKind::kConc && !v.finding)
+      std::printf("linearization: %d of 2 runs' orders replayed%s\n", v.replays,
+                  v.not_replayed.empty() ? "" : (" (" + v.not_replayed + ")").c_str());
     std::fputs(targets::FormatVerdict(v).c_str(), stdout);
     return v.finding ? kExitFinding : kExitClean;
   });

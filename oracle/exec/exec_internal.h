@@ -11,6 +11,7 @@
 #include "allocator/kernel/sched/runner.h"
 #include "kernel/lockdep.h"
 #include "kernel/page.h"
+#include "kernel/spinlock.h"
 #include "oracle/exec/executor.h"
 #include "oracle/exec/object_pattern.h"
 
@@ -67,6 +68,10 @@ struct ThreadState {
   ThreadState(RunState* r, int i) : run(r), index(i) {}
   RunState* run;
   int index;
+  // Its task and the op it is in, for the class->lock record (set by the
+  // thread itself).
+  const kernel::task_struct* task = nullptr;
+  uint32_t op = 0;
   std::vector<Isolation> isolated;
   PageBuffer expect = NewPageBuffer();  // the pattern to write or compare
   PageBuffer buf = NewPageBuffer();     // obj_read_begin's local copy
@@ -112,6 +117,9 @@ class RunState {
   }
   // The root virtual thread: pool, threads, drain, teardown.
   void Root();
+  // Ends the class->lock record if it is on (the drain ends it; a run that
+  // BUGged before the drain still must).
+  void StopClassLockRecord();
 
  private:
   static void ThreadMain(void* arg);
@@ -122,6 +130,18 @@ class RunState {
   void FreeEverySlot();
   void TeardownRacingMigration(std::vector<Isolation> in_flight);
   static void ResetMain(void* arg);
+  // The class->lock record (ExecOptions::record_class_locks): on from the
+  // threads' start to the drain's snapshot, fed by the spinlock probe.
+  void StartClassLockRecord(const std::vector<std::unique_ptr<ThreadState>>& threads);
+  static void OnSpinAcquired(const kernel::spinlock_t* lock);
+  void RecordClassLock(const kernel::spinlock_t* lock);
+  // For the record: `t` is about to take the zspage lock of an object of
+  // class `class_index` (read's begin, write), and has given it back (the
+  // end returned). In between, its first acquisition of a zspage lock's
+  // inner spinlock marks it as holding one.
+  void MayTakeZspageLock(const ThreadState* t, unsigned int class_index);
+  void ZspageLockReleased(const ThreadState* t);
+  const ThreadState* RecordedThread(const kernel::task_struct* task) const;
   static void MigrationMain(void* arg);
   // with_table: also the debugfs class table, whose formatting would cost
   // more than the rest of a per-op snapshot; class_info carries its numbers.
@@ -187,6 +207,13 @@ class RunState {
   std::unique_ptr<uint64_t[]> slot_checksum_;
   std::unique_ptr<bool[]> checksum_known_;
   PageBuffer snapshot_buf_ = NewPageBuffer();  // obj_read_begin's copy
+  // The class->lock record: lock addresses sorted, with canonical indices;
+  // the program threads; each one's zspage lock state (executor.cc) and
+  // the class of that zspage (relaxed: other virtual threads read them).
+  std::vector<std::pair<const void*, unsigned int>> class_lock_index_;
+  std::vector<ThreadState*> recorded_threads_;
+  std::unique_ptr<std::atomic<uint8_t>[]> zspage_lock_state_;
+  std::unique_ptr<std::atomic<unsigned int>[]> zspage_lock_class_;
   std::atomic<bool> faults_armed_{false};
   std::atomic<bool> stop_{false};
   std::vector<Isolation> in_flight_;  // TeardownRacingMigration's pages

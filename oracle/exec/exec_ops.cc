@@ -154,7 +154,9 @@ void RunState::Free(ThreadState* t, Slot* slot, OpResult* r) {
 void RunState::Write(ThreadState* t, uint32_t n, Slot* slot, OpResult* r) {
   slot->generation++;
   FillPattern(SlotPatternId(n), slot->generation, t->expect.get(), slot->size);
+  MayTakeZspageLock(t, slot->class_index);
   v_->obj_write(pool_, slot->handle, t->expect.get(), slot->size);
+  ZspageLockReleased(t);
   r->generation = slot->generation;
   r->checksum = ContentChecksum(t->expect.get(), slot->size);
   RecordPfns(slot);
@@ -162,6 +164,7 @@ void RunState::Write(ThreadState* t, uint32_t n, Slot* slot, OpResult* r) {
 
 void RunState::Read(ThreadState* t, uint32_t n, Slot* slot, OpResult* r) {
   const size_t size = slot->size;
+  MayTakeZspageLock(t, slot->class_index);
   void* mem = v_->obj_read_begin(pool_, slot->handle, size, t->buf.get());
   const auto* got = static_cast<const uint8_t*>(mem);
   r->generation = slot->generation;
@@ -176,6 +179,7 @@ void RunState::Read(ThreadState* t, uint32_t n, Slot* slot, OpResult* r) {
     }
   }
   v_->obj_read_end(pool_, slot->handle, size, mem);
+  ZspageLockReleased(t);
   RecordPfns(slot);
 }
 
@@ -183,6 +187,7 @@ void RunState::ReadSg(ThreadState* t, uint32_t n, Slot* slot, OpResult* r) {
   const size_t size = slot->size;
   kernel::scatterlist sg[2];
   kernel::sg_init_table(sg, 2);
+  MayTakeZspageLock(t, slot->class_index);
   v_->obj_read_sg_begin(pool_, slot->handle, sg, size);
   // Gather what the entries point at, as a crypto or compression user would.
   size_t pos = 0;
@@ -200,6 +205,7 @@ void RunState::ReadSg(ThreadState* t, uint32_t n, Slot* slot, OpResult* r) {
   if (r->sg_problem.empty() && pos != size)
     r->sg_problem = absl::StrFormat("the scatterlist covers %u of %u bytes", pos, size);
   v_->obj_read_sg_end(pool_, slot->handle);
+  ZspageLockReleased(t);
   r->generation = slot->generation;
   if (!r->sg_problem.empty()) return;
   r->checksum = ContentChecksum(t->buf.get(), size);

@@ -106,6 +106,19 @@ void KeepAbandonedPool(zs_pool* pool, std::vector<unsigned long> live_handles) {
 
 namespace exec_internal {
 
+namespace {
+// The run whose class->lock acquisitions are being recorded (one Execute at
+// a time per process), for the spinlock probe, which takes no context.
+RunState* class_lock_recorder = nullptr;
+
+// A program thread's zspage lock, as far as the record knows.
+constexpr uint8_t kNoZspageLock = 0;
+constexpr uint8_t kMayTakeZspageLock = 1;  // inside a read's begin or a write, before the lock
+constexpr uint8_t kHoldsZspageLock = 2;    // took it; until the end call returns
+// The lockdep name of struct zspage_lock's spinlock (spin_lock_init(&zsl->lock) in zsmalloc.cc).
+constexpr char kZspageLockName[] = "&zsl->lock";
+}  // namespace
+
 const PoolGeometry& GeometryOf(const zs_variant_ops* v, zs_pool* pool, unsigned int chain_size) {
   // The table depends on the variant and the chain size only: read once per
   // pair in a process (255 class_info calls, each under a class lock).
@@ -168,6 +181,7 @@ void RunState::Root() {
   if (threads.size() == 1) {
     RunThread(threads[0].get(), /*sequential=*/true);
   } else {
+    if (options_.record_class_locks && !options_.free_running) StartClassLockRecord(threads);
     std::vector<kernel::task_struct*> tasks;
     for (auto& t : threads) {
       const std::string name = absl::StrFormat("t%d", t->index);
@@ -186,6 +200,7 @@ void RunState::Root() {
   kernel::fault_inject_slab_alloc(0);
   kernel::set_zone_pressure(0);
   v_->flush_deferred(pool_);
+  StopClassLockRecord();
   MarkAllDirty();
   TakeSnapshot(&result_->drained, /*with_table=*/true);
   {
@@ -221,7 +236,86 @@ void RunState::Root() {
 
 void RunState::ThreadMain(void* arg) {
   auto* t = static_cast<ThreadState*>(arg);
+  t->task = kernel::get_current();
   t->run->RunThread(t, /*sequential=*/false);
+}
+
+void RunState::StartClassLockRecord(const std::vector<std::unique_ptr<ThreadState>>& threads) {
+  class_lock_index_ = result_->locks.class_locks;
+  std::sort(class_lock_index_.begin(), class_lock_index_.end());
+  for (const auto& t : threads) recorded_threads_.push_back(t.get());
+  zspage_lock_state_ = std::make_unique<std::atomic<uint8_t>[]>(threads.size());
+  zspage_lock_class_ = std::make_unique<std::atomic<unsigned int>[]>(threads.size());
+  for (size_t t = 0; t < threads.size(); t++) {
+    zspage_lock_state_[t].store(kNoZspageLock, std::memory_order_relaxed);
+    zspage_lock_class_[t].store(0, std::memory_order_relaxed);
+  }
+  result_->class_locks.reserve(4 * program_.threads.size() * program_.threads[0].size() + 64);
+  result_->class_locks_recorded = true;
+  class_lock_recorder = this;
+  kernel::set_spin_acquired_probe(&RunState::OnSpinAcquired);
+}
+
+void RunState::StopClassLockRecord() {
+  if (class_lock_recorder != this) return;
+  kernel::set_spin_acquired_probe(nullptr);
+  class_lock_recorder = nullptr;
+}
+
+void RunState::OnSpinAcquired(const kernel::spinlock_t* lock) {
+  if (class_lock_recorder != nullptr) class_lock_recorder->RecordClassLock(lock);
+}
+
+void RunState::MayTakeZspageLock(const ThreadState* t, unsigned int class_index) {
+  if (zspage_lock_state_ == nullptr) return;
+  zspage_lock_class_[t->index].store(class_index, std::memory_order_relaxed);
+  zspage_lock_state_[t->index].store(kMayTakeZspageLock, std::memory_order_relaxed);
+}
+
+void RunState::ZspageLockReleased(const ThreadState* t) {
+  if (zspage_lock_state_ != nullptr)
+    zspage_lock_state_[t->index].store(kNoZspageLock, std::memory_order_relaxed);
+}
+
+const ThreadState* RunState::RecordedThread(const kernel::task_struct* task) const {
+  for (const ThreadState* t : recorded_threads_)
+    if (t->task == task) return t;
+  return nullptr;
+}
+
+void RunState::RecordClassLock(const kernel::spinlock_t* lock) {
+  const ThreadState* t = RecordedThread(kernel::get_current());
+  const auto it = std::lower_bound(class_lock_index_.begin(), class_lock_index_.end(),
+                                   std::pair<const void*, unsigned int>{lock, 0});
+  if (it == class_lock_index_.end() || it->first != lock) {
+    // zspage_read_lock() takes the zspage lock's inner spinlock, known by
+    // its lockdep name; other spinlocks (slab caches, the zone) say nothing.
+    if (t != nullptr && zspage_lock_state_[t->index].load(std::memory_order_relaxed) == kMayTakeZspageLock &&
+        lock->dep_map.name != nullptr && std::strcmp(lock->dep_map.name, kZspageLockName) == 0)
+      zspage_lock_state_[t->index].store(kHoldsZspageLock, std::memory_order_relaxed);
+    return;
+  }
+  ClassLockEntry e;
+  e.class_index = static_cast<uint16_t>(it->second);
+  if (t != nullptr) {
+    e.thread = static_cast<int16_t>(t->index);
+    e.op = t->op;
+    if (program_.threads[t->index][t->op].code == OpCode::kMalloc) {
+      // This task holds the lock: the stats are stable.
+      zs_class_info info{};
+      bool locked = false;
+      v_->introspect->class_info_nolock(pool_, it->second, &info, &locked);
+      e.class_full = info.stats[13] == info.stats[12];
+    }
+    // Compaction of this class would trylock only this class's zspages.
+    for (const ThreadState* other : recorded_threads_) {
+      if (other != t &&
+          zspage_lock_state_[other->index].load(std::memory_order_relaxed) == kHoldsZspageLock &&
+          zspage_lock_class_[other->index].load(std::memory_order_relaxed) == it->second)
+        e.zspage_lock_elsewhere = true;
+    }
+  }
+  result_->class_locks.push_back(e);
 }
 
 void RunState::FreeEverySlot() {
@@ -268,6 +362,7 @@ void RunState::RunThread(ThreadState* t, bool sequential) {
   for (uint32_t i = 0; i < ops.size(); i++) {
     if (stop_.load(std::memory_order_relaxed)) break;
     if (sequential) MarkDirty(t, ops[i]);
+    t->op = i;
     RunOp(t, ops[i], &results[i]);
     if (options_.ops_done != nullptr) options_.ops_done->fetch_add(1, std::memory_order_relaxed);
     if (!sequential || !options_.snapshots) continue;
@@ -495,6 +590,7 @@ ExecResult Execute(const Program& program, const zs_variant_ops* v, const ExecOp
   } else {
     result.run = zs_sched::RunDeterministic(program.schedule, ro, [&state] { state.Root(); });
   }
+  state.StopClassLockRecord();
   KeepAbandonedPool(state.abandoned_pool(), state.live_handles());
 
   kernel::fault_inject_page_alloc(0);

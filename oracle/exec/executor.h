@@ -222,7 +222,11 @@ struct ExecOptions {
   // progress line on another OS thread.
   std::atomic<uint64_t>* ops_done = nullptr;
   bool record_trace = false;  // RunResult::trace gets every step
-  uint64_t max_steps = 0;     // 0: a budget scaled to the program
+  // Several threads, deterministic backend: ExecResult::class_locks gets
+  // every class->lock acquisition from the first op to the drain's flush
+  // (the order level 5 replays, oracle/linearization.h).
+  bool record_class_locks = false;
+  uint64_t max_steps = 0;  // 0: a budget scaled to the program
   ExecObserver* observer = nullptr;
   zs_sched::ObjectNamer namer;  // names objects in traces and reports
 };
@@ -236,6 +240,22 @@ struct LockTable {
   const void* pool_lock = nullptr;
   // The name of `obj`, or "" if it is none of these locks.
   std::string Name(const void* obj) const;
+};
+
+// One class->lock acquisition (ExecOptions::record_class_locks), in the
+// order the tasks acquired the locks.
+struct ClassLockEntry {
+  uint16_t class_index = 0;  // the canonical class
+  int16_t thread = -1;       // the program thread; -1: another task (a kworker)
+  uint32_t op = 0;           // the thread's op it happened in
+  // Another program thread may have held the zspage lock of an object of
+  // this class then, which compaction's trylock would meet: inside a read,
+  // read_sg or write op of such an object, it had taken a zspage lock's
+  // inner spinlock and its end call had not returned.
+  bool zspage_lock_elsewhere = false;
+  // A malloc's acquisition: every object the class had allocated was in
+  // use (obj_used == obj_allocated), so no zspage of the class had room.
+  bool class_full = false;
 };
 
 struct ExecResult {
@@ -258,6 +278,8 @@ struct ExecResult {
   // The pool's locks, taken when the pool was created: names for this run's
   // trace steps.
   LockTable locks;
+  bool class_locks_recorded = false;  // ExecOptions::record_class_locks was honoured
+  std::vector<ClassLockEntry> class_locks;
 };
 
 // Runs `program` (valid, see program.h Validate) on variant `v`.

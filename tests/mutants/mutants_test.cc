@@ -83,6 +83,8 @@ const std::map<std::string, std::string> kFirstLines = {
     {"mut-concurrent-compact",
      "pool pages_compacted after the drain: got=2 model=3 (what compactions returned)"},
     {"mut-destroy-no-flush", "BUG: ODEBUG: free active object type: work_struct at "},
+    {"mut-malloc-contended", "class 0 obj_allocated: mut-malloc-contended=256 post=128"},
+    {"mut-compact-stops-contended", "compact returned: mut-compact-stops-contended=7 post=14"},
 };
 
 std::vector<std::string> MutantNames() {
@@ -155,6 +157,19 @@ TEST(MutantDrainChecks, ShrinkSkipWithoutAShrinkCountOp) {
   const zsfuzz::Verdict v = zsfuzz::CheckProgram(p, Variant(m->base), m->ops, {});
   EXPECT_EQ(v.signature, "model:drained.shrink_count") << v.message;
   EXPECT_FALSE(zsfuzz::CheckProgram(p, Variant("pre"), Variant(m->base), {}).finding);
+}
+
+// What only level 5 (linearization replay, oracle/linearization.h) catches:
+// with it off, levels 1-4 pass the mutant's witness.
+TEST(MutantLevelFive, MallocContendedPassesLevelsOneToFour) {
+  const zsfuzz::SeededMutant* m = zsfuzz::FindSeededMutant("mut-malloc-contended");
+  ASSERT_NE(m, nullptr);
+  const zsfuzz::Program p = ProgramFromText(m->witness);
+  zsfuzz::CheckOptions o;
+  EXPECT_EQ(zsfuzz::CheckProgram(p, Variant(m->base), m->ops, o).signature, m->check);
+  o.linearization = false;
+  const zsfuzz::Verdict v = zsfuzz::CheckProgram(p, Variant(m->base), m->ops, o);
+  EXPECT_FALSE(v.finding) << v.message;
 }
 
 TEST(MutantRegistry, EveryMutantIsWiredUp) {

@@ -168,8 +168,9 @@ TEST(CheckTest, AVerdictReadsAsDocumentedAndReplays) {
 }
 
 // The verdict counts its runs' scheduler steps (zsfuzz bench targets): some
-// for every program, the same on every check of it, both variants' summed,
-// and a finding's rerun for its trace excerpt not counted.
+// for every program, the same on every check of it, both variants' summed
+// (and level 5's replays), and a finding's rerun for its trace excerpt not
+// counted.
 TEST(CheckTest, AVerdictCountsTheStepsOfItsRuns) {
   for (const char* text : {kOneThread[0], kOneThread[2], kThreads[0], kThreads[1]}) {
     const zsfuzz::Program p = ProgramFromText(text);
@@ -180,8 +181,14 @@ TEST(CheckTest, AVerdictCountsTheStepsOfItsRuns) {
     EXPECT_EQ(again.oracle_steps, first.oracle_steps) << text;
     const Verdict pre = zsfuzz::CheckProgram(p, Variant("pre"), nullptr, {});
     const Verdict post = zsfuzz::CheckProgram(p, Variant("post"), nullptr, {});
-    EXPECT_EQ(first.program_steps, pre.program_steps + post.program_steps) << text;
-    EXPECT_EQ(first.oracle_steps, pre.oracle_steps + post.oracle_steps) << text;
+    // Level 5's replays (several threads) add theirs.
+    CheckOptions no_replay;
+    no_replay.linearization = false;
+    const Verdict two_runs = zsfuzz::CheckProgram(p, Variant("pre"), Variant("post"), no_replay);
+    EXPECT_EQ(two_runs.program_steps, pre.program_steps + post.program_steps) << text;
+    EXPECT_EQ(two_runs.oracle_steps, pre.oracle_steps + post.oracle_steps) << text;
+    EXPECT_EQ(first.program_steps > two_runs.program_steps, first.replays > 0) << text;
+    EXPECT_EQ(first.oracle_steps, two_runs.oracle_steps) << text;
   }
   // Without the whole trace a finding's check reruns the run it is about for
   // the excerpt; with it, it does not. The counts are the same.

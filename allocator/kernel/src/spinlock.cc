@@ -68,10 +68,20 @@ struct stat_wait {
   }
 };
 
+spin_acquired_probe_fn spin_acquired_probe = nullptr;
+
+void acquired_probe(const spinlock_t* lock) {
+  if (spin_acquired_probe != nullptr) [[unlikely]]
+    spin_acquired_probe(lock);
+}
+
 }  // namespace
+
+void set_spin_acquired_probe(spin_acquired_probe_fn probe) { spin_acquired_probe = probe; }
 
 void __spin_lock_init(spinlock_t* lock, const char* name, lock_class_key* key) {
   lock->locked.store(0, std::memory_order_relaxed);
+  lock->waiters.store(0, std::memory_order_relaxed);
   lock->owner.store(nullptr, std::memory_order_relaxed);
   lock->no_tsan_edges = false;
   lockdep_init_map(&lock->dep_map, name, key, 0);
@@ -92,13 +102,16 @@ void spin_lock(spinlock_t* lock) {
   if (!spin_try_raw(lock)) {
     wait.begin();
     const sched_ops& ops = get_sched_ops();
+    lock->waiters.fetch_add(1, std::memory_order_relaxed);
     do {
       ops.spin_wait(lock, "spin_lock");
     } while (!spin_try_raw(lock));
+    lock->waiters.fetch_sub(1, std::memory_order_relaxed);
   }
   wait.acquired(&lock->dep_map);
   lock->owner.store(me, std::memory_order_relaxed);
   preempt_disable();
+  acquired_probe(lock);
 }
 
 bool spin_trylock(spinlock_t* lock) {
@@ -108,6 +121,7 @@ bool spin_trylock(spinlock_t* lock) {
   lock->owner.store(get_current(), std::memory_order_relaxed);
   preempt_disable();
   lock_acquire(&lock->dep_map, lock, /*trylock=*/true, /*read=*/false);
+  acquired_probe(lock);
   return true;
 }
 

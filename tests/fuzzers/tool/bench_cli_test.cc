@@ -25,17 +25,18 @@ bool StartsWith(const std::string& s, const std::string& prefix) { return s.rfin
 struct Row {
   uint64_t inputs = 0;
   uint64_t execs = 0;
-  std::string program_steps, oracle_steps;  // "-" for the trivial target
+  std::string program_steps, oracle_steps, replays;  // "-" for the trivial target
 };
 
-// The table's rows by target: "target inputs execs exec/s ratio program oracle findings".
+// The table's rows by target: "target inputs execs exec/s ratio program oracle replays findings".
 std::map<std::string, Row> Rows(const ToolRun& run) {
   std::map<std::string, Row> rows;
-  const std::regex row(R"(^(trivial|seq|conc) +([0-9]+) +([0-9]+) +[0-9.]+ +\S+ +(\S+) +(\S+) +\S+$)");
+  const std::regex row(
+      R"(^(trivial|seq|conc|conc-l4) +([0-9]+) +([0-9]+) +[0-9.]+ +\S+ +(\S+) +(\S+) +(\S+) +\S+$)");
   for (const std::string& line : run.OutLines()) {
     std::smatch m;
     if (!std::regex_match(line, m, row)) continue;
-    rows[m[1]] = Row{std::stoull(m[2]), std::stoull(m[3]), m[4], m[5]};
+    rows[m[1]] = Row{std::stoull(m[2]), std::stoull(m[3]), m[4], m[5], m[6]};
   }
   return rows;
 }
@@ -49,11 +50,16 @@ TEST(ZsfuzzBench, TargetsPrintsTheBuildAndARowPerTarget) {
       lines[0], std::regex(R"(^zsfuzz bench targets: build \S+ \(.*sanitizer \S+.*\); load average )")))
       << lines[0];
   const std::map<std::string, Row> rows = Rows(run);
-  ASSERT_EQ(rows.size(), 3u) << run.out;
+  ASSERT_EQ(rows.size(), 4u) << run.out;
   for (const auto& [target, row] : rows) {
     EXPECT_EQ(row.execs, 3u) << target;
     EXPECT_GT(row.inputs, 0u) << target;
   }
+  // conc-l4 is conc without level 5: its replays, none; seq has none to make.
+  EXPECT_EQ(rows.at("conc-l4").inputs, rows.at("conc").inputs);
+  EXPECT_EQ(rows.at("conc-l4").replays, "0.0");
+  EXPECT_EQ(rows.at("seq").replays, "0.0");
+  EXPECT_LE(std::stod(rows.at("conc-l4").program_steps), std::stod(rows.at("conc").program_steps));
   // Every seed makes the scheduler step; the trivial target runs none.
   for (const char* target : {"seq", "conc"}) {
     EXPECT_GT(std::stod(rows.at(target).program_steps), 0) << run.out;
@@ -73,7 +79,7 @@ TEST(ZsfuzzBench, TargetsReadsAFolderOfInputsForBothTargets) {
   std::filesystem::remove_all(dir);
   ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
   const std::map<std::string, Row> rows = Rows(run);
-  ASSERT_EQ(rows.size(), 3u) << run.out;
+  ASSERT_EQ(rows.size(), 4u) << run.out;
   EXPECT_EQ(rows.at("seq").inputs, 2u);
   EXPECT_EQ(rows.at("conc").inputs, 2u);
   EXPECT_EQ(rows.at("trivial").inputs, 4u);

@@ -16,6 +16,8 @@ namespace kernel {
 
 struct spinlock_t {
   std::atomic<int> locked{0};
+  // Tasks waiting in spin_lock(), what spin_is_contended() reports.
+  std::atomic<int> waiters{0};
   // The holder, as CONFIG_DEBUG_SPINLOCK keeps it: spin_lock() by the holder
   // is the "spinlock recursion" BUG (debug_spin_lock_before()).
   std::atomic<task_struct*> owner{nullptr};
@@ -39,8 +41,20 @@ void __spin_lock_init_no_tsan_edges(spinlock_t* lock, const char* name, lock_cla
 void spin_lock(spinlock_t* lock);
 bool spin_trylock(spinlock_t* lock);
 void spin_unlock(spinlock_t* lock);
+
+// Not a kernel API: a probe called with every spinlock a task has just
+// acquired (spin_lock, a spin_trylock that succeeded), on that task, before
+// it runs on. The oracle's linearization record (oracle/exec) sets it to
+// learn in which order program threads entered each class->lock; null (the
+// default) costs one load and branch per acquisition.
+using spin_acquired_probe_fn = void (*)(const spinlock_t* lock);
+void set_spin_acquired_probe(spin_acquired_probe_fn probe);
 inline bool spin_is_locked(const spinlock_t* lock) {
   return lock->locked.load(std::memory_order_relaxed) != 0;
+}
+// Whether a task waits for `lock` (queued spinlocks: another CPU spins on it).
+inline bool spin_is_contended(const spinlock_t* lock) {
+  return lock->waiters.load(std::memory_order_relaxed) != 0;
 }
 
 // cnt > 0: that many readers; cnt == -1: one writer. `waiters` counts tasks
