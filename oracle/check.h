@@ -20,11 +20,11 @@
 //            order-independent observables match, and stats read mid-run stay
 //            inside the bounds each variant's code allows (reference 6)
 //   level 5  linearization replay (several threads, two variants, when
-//            levels 1-4 found nothing): each run's order of class->lock
-//            sections, run as one thread on the other variant, gives the
-//            recorded run's malloc and compaction results, class stats and
-//            page counts (linearization.h); skipped for a run no sequence of
-//            whole ops can reproduce
+//            levels 1-4 found nothing): variant b's order of class->lock
+//            sections, run as one thread on variant a, gives b's malloc and
+//            compaction results, class stats and page counts
+//            (linearization.h); skipped for a run no sequence of whole ops
+//            can reproduce
 //
 // Kernel reports count as findings too: a BUG (turned into a verdict, not an
 // abort), a deadlock, the step budget, a WARN, a lockdep report. Sanitizer
@@ -88,7 +88,8 @@ struct CheckOptions {
   // count finished ops into `ops_done` for a progress line.
   bool free_running = false;
   std::atomic<uint64_t>* ops_done = nullptr;
-  // Level 5 (CheckConcurrent with two variants on the deterministic backend).
+  // Level 5 (CheckConcurrent with two variants on the deterministic
+  // backend): b's run records its class->lock order and a replays it.
   bool linearization = true;
   // Called with each variant's run as soon as it ran, before it is judged:
   // the fuzz targets' occupancy feedback reads its snapshots.
@@ -127,8 +128,8 @@ struct Verdict {
   // `zsfuzz bench targets`.
   uint64_t program_steps = 0;
   uint64_t oracle_steps = 0;
-  // Level 5: the runs whose order was replayed on the other variant (0-2),
-  // and why the first that was not could not be (linearization.h), if one.
+  // Level 5: 1 if variant b's order was replayed on a, else 0 and why not
+  // (linearization.h; empty when level 5 was off or the check ended first).
   int replays = 0;
   std::string not_replayed;
 };

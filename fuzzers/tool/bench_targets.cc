@@ -181,7 +181,7 @@ std::string FormatTargetBench(const std::vector<TargetBenchRow>& rows) {
       "steps/exec: deterministic scheduler steps per execution, both variants' runs summed: the program's "
       "own (level 5's replays included), and the oracle's reads (zs_sched::OracleSection)\n"
       "conc-l4: conc without level 5 (CheckOptions::linearization off), on the same inputs; replays/exec: "
-      "the runs whose class->lock order level 5 replayed on the other variant (0 to 2 per execution)\n";
+      "the executions whose class->lock order level 5 replayed (variant b's, on a)\n";
   if (findings != 0) {
     absl::StrAppendFormat(&out,
                           "note: %u execution(s) ended in a finding (a check cut short, or a rerun for its "

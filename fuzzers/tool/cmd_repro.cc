@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "allocator/kernel/sched/trace.h"
 #include "fuzzers/campaign/crash.h"
@@ -70,9 +71,13 @@ absl::StatusOr<int> RunReproCommand() {
     if (Flags().dump) std::fputs(DumpStates(l->program, l->variants).c_str(), stdout);
     if (trace) std::printf("trace (%s):\n%s", v.variant.c_str(), v.trace.c_str());
     if (v.finding) std::printf("%s\n", v.message.c_str());
-    if (l->kind == targets::TargetKind::kConc && !v.finding)
-      std::printf("linearization: %d of 2 runs' orders replayed%s\n", v.replays,
-                  v.not_replayed.empty() ? "" : (" (" + v.not_replayed + ")").c_str());
+    if (l->kind == targets::TargetKind::kConc && !v.finding) {
+      // Level 5's part in a clean verdict: whether it could replay this run.
+      const std::string level5 = v.replays > 0 ? absl::StrFormat("%s's order replayed on %s",
+                                                                 l->variants.b->name, l->variants.a->name)
+                                               : absl::StrCat("not replayed (", v.not_replayed, ")");
+      std::printf("linearization: %s\n", level5.c_str());
+    }
     std::fputs(targets::FormatVerdict(v).c_str(), stdout);
     return v.finding ? kExitFinding : kExitClean;
   });

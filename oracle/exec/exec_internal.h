@@ -211,6 +211,7 @@ class RunState {
   // the program threads; each one's zspage lock state (executor.cc) and
   // the class of that zspage (relaxed: other virtual threads read them).
   std::vector<std::pair<const void*, unsigned int>> class_lock_index_;
+  const char* class_lock_name_ = nullptr;  // their lockdep name (one static string)
   std::vector<ThreadState*> recorded_threads_;
   std::unique_ptr<std::atomic<uint8_t>[]> zspage_lock_state_;
   std::unique_ptr<std::atomic<unsigned int>[]> zspage_lock_class_;

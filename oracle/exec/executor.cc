@@ -202,7 +202,7 @@ void RunState::Root() {
   v_->flush_deferred(pool_);
   StopClassLockRecord();
   MarkAllDirty();
-  TakeSnapshot(&result_->drained, /*with_table=*/true);
+  TakeSnapshot(&result_->drained, /*with_table=*/!options_.counts_only);
   {
     // What the shrinker would be told now; the model holds it to the classes.
     OracleReads not_the_program;
@@ -216,8 +216,10 @@ void RunState::Root() {
     MarkAllDirty();
     // The table once per run, at the drain, where it has objects to show;
     // emptied, its numbers are all in the class_info compared anyway.
-    TakeSnapshot(&result_->emptied, /*with_table=*/false);
-    Observe(QuiescentPoint::kEmptied, 0, 0, &result_->emptied, nullptr);
+    if (!options_.counts_only) {
+      TakeSnapshot(&result_->emptied, /*with_table=*/false);
+      Observe(QuiescentPoint::kEmptied, 0, 0, &result_->emptied, nullptr);
+    }
     v_->destroy_pool(pool_);
   } else {
     TeardownRacingMigration(std::move(in_flight));
@@ -243,6 +245,8 @@ void RunState::ThreadMain(void* arg) {
 void RunState::StartClassLockRecord(const std::vector<std::unique_ptr<ThreadState>>& threads) {
   class_lock_index_ = result_->locks.class_locks;
   std::sort(class_lock_index_.begin(), class_lock_index_.end());
+  // The pool is live here: its first class lock's name is read once.
+  class_lock_name_ = static_cast<const kernel::spinlock_t*>(class_lock_index_.front().first)->dep_map.name;
   for (const auto& t : threads) recorded_threads_.push_back(t.get());
   zspage_lock_state_ = std::make_unique<std::atomic<uint8_t>[]>(threads.size());
   zspage_lock_class_ = std::make_unique<std::atomic<unsigned int>[]>(threads.size());
@@ -285,9 +289,8 @@ const ThreadState* RunState::RecordedThread(const kernel::task_struct* task) con
 
 void RunState::RecordClassLock(const kernel::spinlock_t* lock) {
   const ThreadState* t = RecordedThread(kernel::get_current());
-  const auto it = std::lower_bound(class_lock_index_.begin(), class_lock_index_.end(),
-                                   std::pair<const void*, unsigned int>{lock, 0});
-  if (it == class_lock_index_.end() || it->first != lock) {
+  // Every class lock has the one lockdep name of spin_lock_init(&class_->lock).
+  if (lock->dep_map.name != class_lock_name_) {
     // zspage_read_lock() takes the zspage lock's inner spinlock, known by
     // its lockdep name; other spinlocks (slab caches, the zone) say nothing.
     if (t != nullptr && zspage_lock_state_[t->index].load(std::memory_order_relaxed) == kMayTakeZspageLock &&
@@ -295,6 +298,9 @@ void RunState::RecordClassLock(const kernel::spinlock_t* lock) {
       zspage_lock_state_[t->index].store(kHoldsZspageLock, std::memory_order_relaxed);
     return;
   }
+  const auto it = std::lower_bound(class_lock_index_.begin(), class_lock_index_.end(),
+                                   std::pair<const void*, unsigned int>{lock, 0});
+  if (it == class_lock_index_.end() || it->first != lock) return;  // another pool's
   ClassLockEntry e;
   e.class_index = static_cast<uint16_t>(it->second);
   if (t != nullptr) {

@@ -226,6 +226,9 @@ struct ExecOptions {
   // every class->lock acquisition from the first op to the drain's flush
   // (the order level 5 replays, oracle/linearization.h).
   bool record_class_locks = false;
+  // Only the counts at the drain: no debugfs table there and no `emptied`
+  // snapshot (level 5's replay reads the drained classes and counters).
+  bool counts_only = false;
   uint64_t max_steps = 0;  // 0: a budget scaled to the program
   ExecObserver* observer = nullptr;
   zs_sched::ObjectNamer namer;  // names objects in traces and reports

@@ -82,6 +82,28 @@ TEST(ClassLockRecord, NamesEachAcquisitionsClassThreadAndOp) {
   EXPECT_FALSE(zsfuzz::Execute(p, Variant("post"), {}).class_locks_recorded);
 }
 
+// What the replay takes: the drained counts only, the same as a full run's.
+TEST(CountsOnly, TheDrainedCountsWithoutTheTableOrTheEmptiedPool) {
+  const Program p = WithSchedule(kCompaction, 2);
+  ExecOptions o;
+  o.snapshots = false;
+  const ExecResult full = zsfuzz::Execute(p, Variant("pre"), o);
+  o.counts_only = true;
+  const ExecResult counts = zsfuzz::Execute(p, Variant("pre"), o);
+  ASSERT_TRUE(counts.drained.taken);
+  EXPECT_FALSE(counts.emptied.taken);
+  EXPECT_TRUE(full.emptied.taken);
+  EXPECT_TRUE(counts.drained.class_table.text().empty());
+  EXPECT_FALSE(full.drained.class_table.text().empty());
+  ASSERT_EQ(counts.drained.classes.size(), full.drained.classes.size());
+  for (size_t k = 0; k < full.drained.classes.size(); k++)
+    EXPECT_TRUE(zsfuzz::SameClassInfo(counts.drained.classes[k], full.drained.classes[k])) << k;
+  EXPECT_EQ(counts.drained.total_pages, full.drained.total_pages);
+  EXPECT_EQ(counts.drained.shrinker_count, full.drained.shrinker_count);
+  EXPECT_TRUE(counts.teardown_done);
+  EXPECT_EQ(counts.pages_in_use_end, 0);
+}
+
 TEST(Linearize, ReplaysMatchOnTheOtherVariantAndCompactionMovesObjectsInSome) {
   int exact = 0, compacted = 0;
   for (int seed = 1; seed <= 30; seed++) {
@@ -312,21 +334,22 @@ TEST_F(ReplayDiff, AReplayThatDidNotFinish) {
   EXPECT_EQ(Field(recorded_, replayed), "replay.run");
 }
 
-TEST(CheckConcurrent, RunsLevelFiveOnBothOrdersAndCanBeTurnedOff) {
+TEST(CheckConcurrent, ReplaysVariantBsOrderOnAAndCanBeTurnedOff) {
   int replays = 0;
   for (int seed = 1; seed <= 10; seed++) {
     const Program p = WithSchedule(kCompaction, seed);
     zsfuzz::CheckOptions o;
     const zsfuzz::Verdict v = zsfuzz::CheckConcurrent(p, Variant("pre"), Variant("post"), o);
     EXPECT_FALSE(v.finding) << v.message;
-    EXPECT_EQ(v.replays == 2, v.not_replayed.empty()) << v.not_replayed;
+    EXPECT_EQ(v.replays == 1, v.not_replayed.empty()) << v.not_replayed;
+    EXPECT_LE(v.replays, 1);
     replays += v.replays;
     o.linearization = false;
     const zsfuzz::Verdict off = zsfuzz::CheckConcurrent(p, Variant("pre"), Variant("post"), o);
     EXPECT_EQ(off.replays, 0);
     EXPECT_TRUE(off.not_replayed.empty());
   }
-  EXPECT_GT(replays, 10);
+  EXPECT_GT(replays, 5);
 }
 
 }  // namespace
