@@ -16,8 +16,9 @@
 
 namespace zsfuzz::exec_internal {
 
-inline constexpr unsigned int kNumClassIndices = 255;  // ZS_SIZE_CLASSES
-inline constexpr unsigned int kMaxZspagePages = 16;    // the longest chain
+inline constexpr unsigned int kNumClassIndices = kNumSizeClasses;  // ZS_SIZE_CLASSES
+static_assert(kPageSize == kernel::PAGE_SIZE, "the size model's page is the simulated kernel's");
+inline constexpr unsigned int kMaxZspagePages = 16;  // the longest chain
 
 struct Slot {
   // The owner's: no other thread reads or writes these while it runs (the

@@ -108,7 +108,7 @@ namespace exec_internal {
 
 const PoolGeometry& GeometryOf(const zs_variant_ops* v, zs_pool* pool, unsigned int chain_size) {
   // The table depends on the variant and the chain size only: read once per
-  // pair in a process (255 class_info calls, each under a class lock).
+  // pair in a process (a class_info call per class index, each under a class lock).
   static auto* cache = new std::map<std::pair<const zs_variant_ops*, unsigned int>, PoolGeometry>;
   auto [it, added] = cache->try_emplace({v, chain_size});
   if (added) {

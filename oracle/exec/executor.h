@@ -61,6 +61,7 @@
 #include "kernel/seq_file.h"
 #include "oracle/exec/class_list.h"
 #include "oracle/program/program.h"
+#include "oracle/program/sizes.h"
 
 namespace zsfuzz {
 
@@ -179,7 +180,7 @@ struct ExecView {
   // kAfterOp of an incremental run: the classes (by canonical index) the
   // snapshot read again; the others are as at the previous quiescent point.
   // Null: every class may have changed.
-  const std::array<uint8_t, 255>* dirty = nullptr;
+  const std::array<uint8_t, kNumSizeClasses>* dirty = nullptr;
   // PFNs of the pages program threads hold isolated (kAfterOp: the thread's;
   // kDrained: every thread's, left for the teardown).
   std::vector<unsigned long> isolated_pfns;
