@@ -14,8 +14,8 @@ ALL_PRESETS=(default asan tsan configs engines)
 # (cmake/KernelConfig.cmake), and what it builds there: the port's tests and
 # zsfuzz with the fuzz targets, for the tests labelled config.
 CONFIG_PRESETS=(default-noclass asan-noclass tsan-noclass)
-CONFIG_TARGETS=(zsmalloc_tests obj_encoding_pre_test obj_encoding_post_test zsfuzz zs_diff_seq_fuzzer
-                zs_diff_conc_fuzzer)
+CONFIG_TARGETS=(zsmalloc_tests obj_encoding_pre_test obj_encoding_post_test program_sizes_tests zsfuzz
+                zs_diff_seq_fuzzer zs_diff_conc_fuzzer)
 presets=("$@")
 [[ ${#presets[@]} -gt 0 ]] || presets=("${ALL_PRESETS[@]}")
 for p in "${presets[@]}"; do
