@@ -20,6 +20,7 @@ void Entry(const std::string& name, const std::vector<uint8_t>& bytes, std::stri
 
 std::vector<uint8_t> SizeBytes(uint32_t code) {
   std::vector<uint8_t> bytes;
+  bytes.reserve(kSizeCodeBytes);
   for (int i = 0; i < kSizeCodeBytes; i++) bytes.push_back(static_cast<uint8_t>(code >> (8 * i)));
   return bytes;
 }

@@ -80,6 +80,7 @@ TEST_P(CompactTest, CountsTheZspagesItLeftToTheDeferredFree) {
   }
   ASSERT_EQ(v_->get_total_pages(pool_), 4u);
   std::vector<kernel::page*> held;
+  held.reserve(4);
   for (int z = 0; z < 4; z++) held.push_back(v_->introspect->zspage_page(pool_, live[kObjs / 4 * z], 0));
   // Trylocks: one task holding four page locks is no lockdep recursion then.
   for (kernel::page* p : held) ASSERT_TRUE(kernel::trylock_page(p));
@@ -99,6 +100,7 @@ TEST_P(CompactTest, ClassTableReflectsCompaction) {
   const size_t size = kSpan.request;
   const int objs = kSpan.objs, pages = kSpan.pages;
   std::vector<unsigned long> hs;
+  hs.reserve(2 * objs);
   for (int k = 0; k < 2 * objs; k++) hs.push_back(Malloc(size));
   for (int k = 0; k < 2 * objs; k++)
     if (k % 2) Free(hs[k]);
