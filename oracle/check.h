@@ -4,7 +4,7 @@
 // whether they behave as they must (DESIGN.md "The oracle", levels 1-4).
 //
 //   level 1  reference model: every API result and every byte read matches a
-//            model of the program (malloc 0 -> -EINVAL, > 4096 -> -ENOSPC,
+//            model of the program (malloc 0 -> -EINVAL, > PAGE_SIZE -> -ENOSPC,
 //            -ENOMEM only while an injected failure is pending, reads return
 //            the last write, ...)
 //   level 2  invariants at quiescent points, from a read-only walk of every

@@ -19,7 +19,6 @@ namespace zsfuzz::oracle {
 namespace {
 
 constexpr unsigned int kZspageMagic = 0x58;  // ZSPAGE_MAGIC
-constexpr unsigned int kPageSize = 4096;
 
 // Walks one class into `cw`, reusing the records (and their handle vectors)
 // of its last walk: a class is walked again after every op that touched it.
@@ -75,7 +74,7 @@ class Checker {
 
   std::optional<Failure> Run() {
     // One pass over the marks; the classes to check in walk order.
-    std::array<const ClassWalk*, 255> dirty;
+    std::array<const ClassWalk*, kNumSizeClasses> dirty;
     size_t nr_dirty = 0;
     for (const ClassWalk& c : w_.classes)
       if (Dirty(c) && nr_dirty < dirty.size()) dirty[nr_dirty++] = &c;

@@ -38,6 +38,7 @@
 #include "allocator/zsmalloc/zs_variant.h"
 #include "oracle/exec/executor.h"
 #include "oracle/failure.h"
+#include "oracle/program/sizes.h"
 
 namespace zsfuzz::oracle {
 
@@ -84,7 +85,7 @@ std::optional<Failure> CheckWalk(const PoolWalk& walk, const std::string& where,
 // The same with `where` made only for a failure, and the zspage, class and
 // object checks limited to the classes marked in `dirty` (null: all), which
 // are the only ones that may have changed since a walk that passed.
-using DirtyClasses = std::array<uint8_t, 255>;
+using DirtyClasses = std::array<uint8_t, kNumSizeClasses>;
 using WhereFn = std::function<std::string()>;
 std::optional<Failure> CheckWalk(const PoolWalk& walk, const WhereFn& where, uint64_t position,
                                  const DirtyClasses* dirty);

@@ -2,7 +2,7 @@
 //
 // Level 1: the reference model. Replays the program's ops against a model of
 // what zsmalloc promises and compares every recorded result with it:
-//   malloc   size 0 -> -EINVAL, above 4096 -> -ENOSPC, else a handle (never
+//   malloc   size 0 -> -EINVAL, above PAGE_SIZE -> -ENOSPC, else a handle (never
 //            0, distinct from every live handle) or -ENOMEM, and -ENOMEM only
 //            when an injected failure was handed out during the call (one
 //            thread: exactly then; several: only once fail_pages/fail_slab

@@ -83,7 +83,8 @@ typedef void (*zs_zspage_visitor)(const zs_zspage_info* info, void* arg);
 
 struct zs_introspect_ops {
   unsigned int (*chain_size)(zs_pool* pool);
-  // pool->size_class[index] (index 0..254); false if out of range.
+  // pool->size_class[index] (index below ZS_SIZE_CLASSES: 255 on 4 KiB pages,
+  // 257 on 16 KiB); false if out of range.
   bool (*class_info)(zs_pool* pool, unsigned int index, zs_class_info* info);
   // Decodes a live handle under pool->lock (read). False if the handle is not allocated.
   bool (*obj_location)(zs_pool* pool, unsigned long handle, zs_obj_location* loc);

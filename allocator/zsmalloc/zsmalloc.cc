@@ -61,7 +61,8 @@ static std::atomic<unsigned long> zs_path_hits[ZS_PATH_COUNT];
 /*
  * Simulated kernel configuration (DESIGN.md, "The simulated kernel"):
  * 64-bit, PAGE_SHIFT 12, MAX_POSSIBLE_PHYSMEM_BITS 52 (kernel/types.h; 64
- * in the noclass configuration, cmake/KernelConfig.cmake),
+ * in the noclass configuration, PAGE_SHIFT 14 in the 16k one,
+ * cmake/KernelConfig.cmake),
  * CONFIG_COMPACTION=y, CONFIG_ZSMALLOC_STAT=y, CONFIG_DEBUG_VM=y. The
  * CONFIG_COMPACTION and CONFIG_ZSMALLOC_STAT #ifdef blocks of the kernel file
  * are therefore always compiled and their #else stubs are left out.
@@ -181,19 +182,23 @@ static unsigned long zs_chain_size = ZS_CHAIN_SIZE_DEFAULT;
 /*
  * ZS_MIN_ALLOC_SIZE is computed from ZS_CHAIN_SIZE_MAX rather than from the
  * current chain size, so that ZS_SIZE_CLASSES stays a compile-time constant.
- * It is 32 for every chain size the Kconfig range allows, so nothing changes.
+ * It is 32 for every chain size the Kconfig range allows, in every
+ * configuration built here, so nothing changes.
  */
 static_assert(ZS_MIN_ALLOC_SIZE == 32);
 
 /*
- * 255 size classes on 4 KiB pages (reference 1): the class sizes step by
- * ZS_SIZE_CLASS_DELTA from ZS_MIN_ALLOC_SIZE up to a page. Both are multiples
- * of ZS_ALIGN, so no link_free ever spans two pages.
+ * The class sizes step by ZS_SIZE_CLASS_DELTA from ZS_MIN_ALLOC_SIZE up to a
+ * page: 255 classes of 16 bytes on 4 KiB pages (reference 1), 257 of 64 on
+ * 16 KiB pages, whose top index 256 needs every bit of zspage->class_. Both
+ * are multiples of ZS_ALIGN, so no link_free ever spans two pages.
  */
 #define ZS_SIZE_CLASS_DELTA	(PAGE_SIZE >> CLASS_BITS)
 #define ZS_SIZE_CLASSES	(DIV_ROUND_UP(ZS_MAX_ALLOC_SIZE - ZS_MIN_ALLOC_SIZE, \
 				      ZS_SIZE_CLASS_DELTA) + 1)
-static_assert(ZS_SIZE_CLASSES == 255);
+static_assert(PAGE_SHIFT != 12 || ZS_SIZE_CLASSES == 255);
+static_assert(PAGE_SHIFT != 14 || ZS_SIZE_CLASSES == 257);
+static_assert(ZS_SIZE_CLASSES <= 1 << (CLASS_BITS + 1));
 static_assert(ZS_MIN_ALLOC_SIZE % ZS_ALIGN == 0 && ZS_SIZE_CLASS_DELTA % ZS_ALIGN == 0);
 
 /*

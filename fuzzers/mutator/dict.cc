@@ -18,8 +18,11 @@ void Entry(const std::string& name, const std::vector<uint8_t>& bytes, std::stri
   absl::StrAppend(out, "\"\n");
 }
 
-std::vector<uint8_t> SizeBytes(uint16_t code) {
-  return {static_cast<uint8_t>(code & 0xff), static_cast<uint8_t>(code >> 8)};
+std::vector<uint8_t> SizeBytes(uint32_t code) {
+  std::vector<uint8_t> bytes;
+  bytes.reserve(kSizeCodeBytes);
+  for (int i = 0; i < kSizeCodeBytes; i++) bytes.push_back(static_cast<uint8_t>(code >> (8 * i)));
+  return bytes;
 }
 
 }  // namespace
@@ -60,9 +63,9 @@ std::string ProgramDictionary() {
     op.code = OpCode::kFree;
     Entry(absl::StrCat("bulk_free_x", members), EncodeBulkOpBytes(op, 0, 0, members), &out);
   }
-  // Codes that mean huge_class_size whatever the chain (binary.h, x >= 0xC000).
-  Entry("size_huge_class", SizeBytes(0xC080), &out);
-  Entry("size_huge_class_minus_1", SizeBytes(0xC07F), &out);
+  // Codes that mean huge_class_size whatever the chain (binary.h, the near-huge form).
+  Entry("size_huge_class", SizeBytes(HugeSizeCode(0)), &out);
+  Entry("size_huge_class_minus_1", SizeBytes(HugeSizeCode(-1)), &out);
   return out;
 }
 

@@ -6,8 +6,8 @@
 //
 // Entries: one per ops.def row, the op as thread 0 encodes it with zero
 // arguments (op_malloc="\x00\x00\x00"); one malloc per edge size of the
-// default chain (malloc_4097="\x00\x01\x10"); the bare 2-byte size codes of
-// those sizes (size_4097="\x01\x10"); and the header of each strategy.
+// default chain (malloc_4097="\x00\x01\x10" on 4 KiB pages); the bare size
+// codes of those sizes (size_4097="\x01\x10"); and the header of each strategy.
 #pragma once
 
 #include <string>

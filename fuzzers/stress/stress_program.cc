@@ -66,7 +66,7 @@ class ThreadGenerator {
       : opt_(opt),
         rng_(Prng::StreamSeed(opt.seed, thread)),
         next_slot_(next_slot),
-        huge_(std::clamp<uint32_t>(HugeClassSize(opt.chain_size), 2050, kPageSize)) {
+        huge_(std::clamp<uint32_t>(HugeClassSize(opt.chain_size), kPageSize / 2 + 2, kPageSize)) {
     for (const KindWeight& w : kWeights) total_weight_ += Enabled(w.kind, opt) ? w.weight : 0;
   }
 
@@ -101,15 +101,16 @@ class ThreadGenerator {
     return Kind::kAllocFree;
   }
 
-  // Sizes across every class: the too-small and too-big errors, small, mid,
-  // page-spanning and huge objects up to ZS_MAX_ALLOC_SIZE (one page).
+  // Sizes across every class: the too-small and too-big errors, small (up to
+  // a sixteenth of a page), mid (up to half), page-spanning and huge objects
+  // up to ZS_MAX_ALLOC_SIZE (one page).
   uint32_t PickSize() {
     const uint64_t r = rng_.Below(100);
     if (r < 2) return 0;
     if (r < 4) return static_cast<uint32_t>(rng_.Range(kPageSize + 1, 2 * kPageSize));
-    if (r < 40) return static_cast<uint32_t>(rng_.Range(1, 256));
-    if (r < 70) return static_cast<uint32_t>(rng_.Range(257, 2048));
-    if (r < 85) return static_cast<uint32_t>(rng_.Range(2049, huge_ - 1));
+    if (r < 40) return static_cast<uint32_t>(rng_.Range(1, kPageSize / 16));
+    if (r < 70) return static_cast<uint32_t>(rng_.Range(kPageSize / 16 + 1, kPageSize / 2));
+    if (r < 85) return static_cast<uint32_t>(rng_.Range(kPageSize / 2 + 1, huge_ - 1));
     return static_cast<uint32_t>(rng_.Range(huge_, kPageSize));
   }
 

@@ -6,7 +6,7 @@
 // judges, exactly as it judges the fuzz targets' programs.
 //
 // Each thread works on objects it allocated (the program's slot rule): malloc
-// of every size class (0 and > 4096 for the error paths) followed by a write,
+// of every size class (0 and > PAGE_SIZE for the error paths) followed by a write,
 // write, read, read_sg, free, page migration of one of its objects' zspage
 // pages, zs_compact, the shrinker, a flush of the deferred free and stats
 // reads, weighted as the stress engine always was; the live-set target swings

@@ -4,6 +4,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "fuzzers/stress/stress.h"
+#include "kernel/types.h"
 
 namespace zsfuzz {
 
@@ -16,8 +17,8 @@ std::string FormatStressSummary(const StressOptions& opt, const StressResult& r)
       opt.migrate ? "on" : "off", opt.compact ? "on" : "off");
   const double rate = r.elapsed_seconds > 0 ? static_cast<double>(r.ops_executed) / r.elapsed_seconds : 0;
   absl::StrAppendFormat(&out, "ops: %u in %.2f s, %.0f ops/s\n", r.ops_executed, r.elapsed_seconds, rate);
-  absl::StrAppendFormat(&out, "malloc: ok %u, enomem %u, einval %u (size 0), enospc %u (size > 4096)\n",
-                        c.malloc_ok, c.malloc_enomem, c.malloc_einval, c.malloc_enospc);
+  absl::StrAppendFormat(&out, "malloc: ok %u, enomem %u, einval %u (size 0), enospc %u (size > %u)\n",
+                        c.malloc_ok, c.malloc_enomem, c.malloc_einval, c.malloc_enospc, kernel::PAGE_SIZE);
   absl::StrAppendFormat(&out, "free: %u  write: %u  read: %u  read_sg: %u\n", c.frees, c.writes, c.reads,
                         c.sg_reads);
   absl::StrAppendFormat(

@@ -15,7 +15,7 @@
 namespace zsfuzz {
 namespace {
 
-// Bounds keep a run inside the simulated arena (256 MiB) and the machine.
+// Bounds keep a run inside the simulated arena (DEFAULT_ARENA_PAGES) and the machine.
 constexpr uint32_t kMaxThreads = 64;
 constexpr uint32_t kMaxPressure = 10000;
 

@@ -8,11 +8,13 @@
 
 #include "absl/strings/str_format.h"
 #include "allocator/kernel/sched/prng.h"
+#include "kernel/types.h"
 
 namespace zsfuzz {
 namespace {
 
-constexpr size_t kPageSize = 4096;
+// zram compresses whole pages of the configuration's size.
+constexpr size_t kPageSize = kernel::PAGE_SIZE;
 
 // splitmix64 (the scheduler's seeding step): the sizes must not depend on the
 // C++ library's distributions.

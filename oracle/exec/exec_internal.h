@@ -17,8 +17,9 @@
 
 namespace zsfuzz::exec_internal {
 
-inline constexpr unsigned int kNumClassIndices = 255;  // ZS_SIZE_CLASSES
-inline constexpr unsigned int kMaxZspagePages = 16;    // the longest chain
+inline constexpr unsigned int kNumClassIndices = kNumSizeClasses;  // ZS_SIZE_CLASSES
+static_assert(kPageSize == kernel::PAGE_SIZE, "the size model's page is the simulated kernel's");
+inline constexpr unsigned int kMaxZspagePages = 16;  // the longest chain
 
 struct Slot {
   // The owner's: no other thread reads or writes these while it runs (the
@@ -70,8 +71,10 @@ struct ThreadState {
   int index;
   // Its task and the op it is in, for the class->lock record (set by the
   // thread itself).
-  const kernel::task_struct* task = nullptr;
+  std::atomic<const kernel::task_struct*> task{nullptr};
   uint32_t op = 0;
+  // Its class->lock acquisitions, with their place in the run's order.
+  std::vector<std::pair<uint64_t, ClassLockEntry>> class_locks;
   std::vector<Isolation> isolated;
   PageBuffer expect = NewPageBuffer();  // the pattern to write or compare
   PageBuffer buf = NewPageBuffer();     // obj_read_begin's local copy
@@ -141,7 +144,9 @@ class RunState {
   // inner spinlock marks it as holding one.
   void MayTakeZspageLock(const ThreadState* t, unsigned int class_index);
   void ZspageLockReleased(const ThreadState* t);
-  const ThreadState* RecordedThread(const kernel::task_struct* task) const;
+  ThreadState* RecordedThread(const kernel::task_struct* task) const;
+  // The program threads' entries into ExecResult::class_locks, once they are joined.
+  void MergeClassLockRecord();
   static void MigrationMain(void* arg);
   // with_table: also the debugfs class table, whose formatting would cost
   // more than the rest of a per-op snapshot; class_info carries its numbers.
@@ -212,6 +217,8 @@ class RunState {
   // the class of that zspage (relaxed: other virtual threads read them).
   std::vector<std::pair<const void*, unsigned int>> class_lock_index_;
   const char* class_lock_name_ = nullptr;  // their lockdep name (one static string)
+  std::atomic<uint64_t> class_lock_seq_{0};
+  std::atomic<int> foreign_class_lock_{-1};  // the class of a kworker's first acquisition, or -1
   std::vector<ThreadState*> recorded_threads_;
   std::unique_ptr<std::atomic<uint8_t>[]> zspage_lock_state_;
   std::unique_ptr<std::atomic<unsigned int>[]> zspage_lock_class_;

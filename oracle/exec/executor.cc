@@ -121,7 +121,7 @@ constexpr char kZspageLockName[] = "&zsl->lock";
 
 const PoolGeometry& GeometryOf(const zs_variant_ops* v, zs_pool* pool, unsigned int chain_size) {
   // The table depends on the variant and the chain size only: read once per
-  // pair in a process (255 class_info calls, each under a class lock).
+  // pair in a process (a class_info call per class index, each under a class lock).
   static auto* cache = new std::map<std::pair<const zs_variant_ops*, unsigned int>, PoolGeometry>;
   auto [it, added] = cache->try_emplace({v, chain_size});
   if (added) {
@@ -188,6 +188,7 @@ void RunState::Root() {
       tasks.push_back(kernel::kthread_run(&RunState::ThreadMain, t.get(), name.c_str()));
     }
     for (kernel::task_struct* task : tasks) kernel::kthread_stop(task);
+    if (class_lock_recorder == this) MergeClassLockRecord();
   }
 
   // Pages program threads left isolated: migrations still in flight, which
@@ -238,7 +239,7 @@ void RunState::Root() {
 
 void RunState::ThreadMain(void* arg) {
   auto* t = static_cast<ThreadState*>(arg);
-  t->task = kernel::get_current();
+  t->task.store(kernel::get_current(), std::memory_order_relaxed);
   t->run->RunThread(t, /*sequential=*/false);
 }
 
@@ -254,16 +255,33 @@ void RunState::StartClassLockRecord(const std::vector<std::unique_ptr<ThreadStat
     zspage_lock_state_[t].store(kNoZspageLock, std::memory_order_relaxed);
     zspage_lock_class_[t].store(0, std::memory_order_relaxed);
   }
-  result_->class_locks.reserve(4 * program_.threads.size() * program_.threads[0].size() + 64);
   result_->class_locks_recorded = true;
   class_lock_recorder = this;
   kernel::set_spin_acquired_probe(&RunState::OnSpinAcquired);
+}
+
+void RunState::MergeClassLockRecord() {
+  // The threads are joined; their entries, by the order they were taken in.
+  std::vector<std::pair<uint64_t, ClassLockEntry>> all;
+  for (ThreadState* t : recorded_threads_) {
+    all.insert(all.end(), t->class_locks.begin(), t->class_locks.end());
+    t->class_locks.clear();
+  }
+  std::sort(all.begin(), all.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  result_->class_locks.reserve(all.size() + 1);
+  for (const auto& [seq, e] : all) result_->class_locks.push_back(e);
 }
 
 void RunState::StopClassLockRecord() {
   if (class_lock_recorder != this) return;
   kernel::set_spin_acquired_probe(nullptr);
   class_lock_recorder = nullptr;
+  const int foreign = foreign_class_lock_.load(std::memory_order_relaxed);
+  if (foreign >= 0) {
+    ClassLockEntry e;
+    e.class_index = static_cast<uint16_t>(foreign);
+    result_->class_locks.push_back(e);  // thread -1: the record is not an order of the program's
+  }
 }
 
 void RunState::OnSpinAcquired(const kernel::spinlock_t* lock) {
@@ -281,14 +299,18 @@ void RunState::ZspageLockReleased(const ThreadState* t) {
     zspage_lock_state_[t->index].store(kNoZspageLock, std::memory_order_relaxed);
 }
 
-const ThreadState* RunState::RecordedThread(const kernel::task_struct* task) const {
-  for (const ThreadState* t : recorded_threads_)
-    if (t->task == task) return t;
+ThreadState* RunState::RecordedThread(const kernel::task_struct* task) const {
+  for (ThreadState* t : recorded_threads_)
+    if (t->task.load(std::memory_order_relaxed) == task) return t;
   return nullptr;
 }
 
+// Runs on the task that took the lock. Each program thread keeps its own
+// entries and a kworker only a flag: the virtual threads share no written
+// memory here, so the record orders nothing for TSan; one relaxed counter
+// gives the entries their order.
 void RunState::RecordClassLock(const kernel::spinlock_t* lock) {
-  const ThreadState* t = RecordedThread(kernel::get_current());
+  ThreadState* t = RecordedThread(kernel::get_current());
   // Every class lock has the one lockdep name of spin_lock_init(&class_->lock).
   if (lock->dep_map.name != class_lock_name_) {
     // zspage_read_lock() takes the zspage lock's inner spinlock, known by
@@ -301,27 +323,30 @@ void RunState::RecordClassLock(const kernel::spinlock_t* lock) {
   const auto it = std::lower_bound(class_lock_index_.begin(), class_lock_index_.end(),
                                    std::pair<const void*, unsigned int>{lock, 0});
   if (it == class_lock_index_.end() || it->first != lock) return;  // another pool's
+  if (t == nullptr) {
+    int none = -1;  // the first such lock is the one to name
+    foreign_class_lock_.compare_exchange_strong(none, static_cast<int>(it->second),
+                                                std::memory_order_relaxed);
+    return;
+  }
   ClassLockEntry e;
   e.class_index = static_cast<uint16_t>(it->second);
-  if (t != nullptr) {
-    e.thread = static_cast<int16_t>(t->index);
-    e.op = t->op;
-    if (program_.threads[t->index][t->op].code == OpCode::kMalloc) {
-      // This task holds the lock: the stats are stable.
-      zs_class_info info{};
-      bool locked = false;
-      v_->introspect->class_info_nolock(pool_, it->second, &info, &locked);
-      e.class_full = info.stats[13] == info.stats[12];
-    }
-    // Compaction of this class would trylock only this class's zspages.
-    for (const ThreadState* other : recorded_threads_) {
-      if (other != t &&
-          zspage_lock_state_[other->index].load(std::memory_order_relaxed) == kHoldsZspageLock &&
-          zspage_lock_class_[other->index].load(std::memory_order_relaxed) == it->second)
-        e.zspage_lock_elsewhere = true;
-    }
+  e.thread = static_cast<int16_t>(t->index);
+  e.op = t->op;
+  if (program_.threads[t->index][t->op].code == OpCode::kMalloc) {
+    // This task holds the lock: the stats are stable.
+    zs_class_info info{};
+    bool locked = false;
+    v_->introspect->class_info_nolock(pool_, it->second, &info, &locked);
+    e.class_full = info.stats[13] == info.stats[12];
   }
-  result_->class_locks.push_back(e);
+  // Compaction of this class would trylock only this class's zspages.
+  for (const ThreadState* other : recorded_threads_) {
+    if (other != t && zspage_lock_state_[other->index].load(std::memory_order_relaxed) == kHoldsZspageLock &&
+        zspage_lock_class_[other->index].load(std::memory_order_relaxed) == it->second)
+      e.zspage_lock_elsewhere = true;
+  }
+  t->class_locks.emplace_back(class_lock_seq_.fetch_add(1, std::memory_order_relaxed), e);
 }
 
 void RunState::FreeEverySlot() {

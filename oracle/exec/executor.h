@@ -61,6 +61,7 @@
 #include "kernel/seq_file.h"
 #include "oracle/exec/class_list.h"
 #include "oracle/program/program.h"
+#include "oracle/program/sizes.h"
 
 namespace zsfuzz {
 
@@ -179,7 +180,7 @@ struct ExecView {
   // kAfterOp of an incremental run: the classes (by canonical index) the
   // snapshot read again; the others are as at the previous quiescent point.
   // Null: every class may have changed.
-  const std::array<uint8_t, 255>* dirty = nullptr;
+  const std::array<uint8_t, kNumSizeClasses>* dirty = nullptr;
   // PFNs of the pages program threads hold isolated (kAfterOp: the thread's;
   // kDrained: every thread's, left for the teardown).
   std::vector<unsigned long> isolated_pfns;
@@ -246,7 +247,9 @@ struct LockTable {
 };
 
 // One class->lock acquisition (ExecOptions::record_class_locks), in the
-// order the tasks acquired the locks.
+// order the program threads acquired the locks. A kworker's acquisitions
+// are not an order of the program's: the first one is kept, at the end,
+// with thread -1.
 struct ClassLockEntry {
   uint16_t class_index = 0;  // the canonical class
   int16_t thread = -1;       // the program thread; -1: another task (a kworker)

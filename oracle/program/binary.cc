@@ -27,9 +27,10 @@ class Reader {
 
   uint8_t Byte() { return pos_ < size_ ? data_[pos_++] : 0; }
 
-  uint16_t U16() {
-    const uint16_t lo = Byte();
-    return static_cast<uint16_t>(lo | (Byte() << 8));
+  uint32_t SizeCodeBytes() {
+    uint32_t x = 0;
+    for (int i = 0; i < kSizeCodeBytes; i++) x |= uint32_t{Byte()} << (8 * i);
+    return x;
   }
 
   uint64_t Varint() {
@@ -47,6 +48,10 @@ class Reader {
   size_t size_;
   size_t pos_ = 0;
 };
+
+void PutSizeCode(std::vector<uint8_t>* out, uint32_t x) {
+  for (int i = 0; i < kSizeCodeBytes; i++) out->push_back(static_cast<uint8_t>(x >> (8 * i)));
+}
 
 void PutVarint(std::vector<uint8_t>* out, uint64_t v) {
   while (v >= 0x80) {
@@ -121,12 +126,9 @@ struct RawOp {
 void AppendOp(const Op& op, int thread, uint32_t ref, std::vector<uint8_t>* out) {
   out->push_back(static_cast<uint8_t>(static_cast<int>(op.code) | (thread << 5)));
   switch (ArgsOf(op.code)) {
-    case OpArgs::kSize: {
-      const uint16_t x = SizeCode(op.size);
-      out->push_back(static_cast<uint8_t>(x & 0xff));
-      out->push_back(static_cast<uint8_t>(x >> 8));
+    case OpArgs::kSize:
+      PutSizeCode(out, SizeCode(op.size));
       break;
-    }
     case OpArgs::kSlot:
       PutVarint(out, ref);
       break;
@@ -154,9 +156,7 @@ void AppendBulkOp(const Op& first, int thread, uint32_t ref, uint32_t members, s
   const bool malloc = first.code == OpCode::kMalloc;
   out->push_back(static_cast<uint8_t>((malloc ? kBulkMallocRow : kBulkFreeRow) | (thread << 5)));
   if (malloc) {
-    const uint16_t x = SizeCode(first.size);
-    out->push_back(static_cast<uint8_t>(x & 0xff));
-    out->push_back(static_cast<uint8_t>(x >> 8));
+    PutSizeCode(out, SizeCode(first.size));
   } else {
     PutVarint(out, ref);
   }
@@ -165,21 +165,22 @@ void AppendBulkOp(const Op& first, int thread, uint32_t ref, uint32_t members, s
 
 }  // namespace
 
-uint32_t SizeFromCode(uint16_t x, unsigned int chain) {
+uint32_t SizeFromCode(uint32_t x, unsigned int chain) {
   static constexpr int kEdge[4] = {0, 1, -1, -8};
-  switch (x >> 14) {
+  const uint32_t low = x % kSizeCodeForm;
+  switch (x / kSizeCodeForm) {
     case 0:
       return x % (kMaxMallocSize + 1);
     case 1: {
-      const int size = static_cast<int>(ClassSize(((x & 0x3fffu) >> 2) % kNumSizeClasses)) + kEdge[x & 3];
-      return static_cast<uint32_t>(size);  // class sizes are 32..4096: never below 0
+      const int size = static_cast<int>(ClassSize((low >> 2) % kNumSizeClasses)) + kEdge[x & 3];
+      return static_cast<uint32_t>(size);  // class sizes are 32 and up: never below 0
     }
     case 2: {
       const std::vector<uint32_t>& edges = EdgeSizes(chain);
-      return edges[(x & 0x3fffu) % edges.size()];
+      return edges[low % edges.size()];
     }
     default:
-      return HugeClassSize(chain) - 128 + (x & 0xffu);
+      return HugeClassSize(chain) - kHugeWindow / 2 + low % kHugeWindow;
   }
 }
 
@@ -200,7 +201,7 @@ Program DecodeProgram(const uint8_t* data, size_t size) {
     RawOp r;
     if ((b & 31) == kBulkMallocRow) {
       r.op.code = OpCode::kMalloc;
-      r.op.size = SizeFromCode(in.U16(), p.chain_size);
+      r.op.size = SizeFromCode(in.SizeCodeBytes(), p.chain_size);
       const uint32_t n = BulkMembers(in.Varint(), marks);
       for (uint32_t k = 0; k < n; k++, r.op.bulk = true) raw[t].push_back(r);
       own_slots[t] += n;
@@ -222,7 +223,7 @@ Program DecodeProgram(const uint8_t* data, size_t size) {
     r.op.code = static_cast<OpCode>((b & 31) % kNumOpCodes);
     switch (ArgsOf(r.op.code)) {
       case OpArgs::kSize:
-        r.op.size = SizeFromCode(in.U16(), p.chain_size);
+        r.op.size = SizeFromCode(in.SizeCodeBytes(), p.chain_size);
         own_slots[t]++;
         break;
       case OpArgs::kSlot: {

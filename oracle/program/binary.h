@@ -26,18 +26,24 @@
 //                       or 30, a bulk free (program.h, "Bulk ops")
 //             bits 5-7  thread, mod threads
 //     then by the row's args:
-//     kSize      2 bytes, little-endian x; size = SizeFromCode(x, chain):
-//                  x < 0x4000   x % 8193: every size; the encoder's form
-//                  x < 0x8000   a class edge: class (x >> 2) % 255 + {0, 1, -1, -8}[x & 3]
-//                  x < 0xC000   EdgeSizes(chain)[(x & 0x3FFF) % count]
-//                  otherwise    HugeClassSize(chain) - 128 + (x & 0xFF)
+//     kSize      a size code x, kSizeCodeBytes bytes little-endian (2 on
+//                4 KiB pages, 3 on 16 KiB), its top two bits the form; with
+//                F = kSizeCodeForm (0x4000 in 2 bytes) and D = kClassDelta,
+//                size = SizeFromCode(x, chain):
+//                  x < F    x % (kMaxMallocSize + 1): every size; the encoder's form
+//                  x < 2F   a class edge: class ((x - F) >> 2) % kNumSizeClasses
+//                           + {0, 1, -1, -8}[x & 3]
+//                  x < 3F   EdgeSizes(chain)[(x - 2F) % count]
+//                  otherwise  HugeClassSize(chain) - 8 D + x % (16 D)
+//                On 4 KiB pages that is x % 8193, class (x >> 2) % 255,
+//                (x & 0x3FFF) % count and HugeClassSize(chain) - 128 + (x & 0xFF).
 //     kSlot      varint r: the (r mod k)-th slot this thread defined before
 //                the op; with k = 0 the op is dropped
 //     kSlotPage  varint v: page v & 15, slot (v >> 4) mod the program's slot
 //                count; with no slots at all the op is dropped
 //     kValue     varint v: value v % (kMaxOpValue + 1)
 //     kNone      nothing
-//     bulk malloc  2 bytes, the size as kSize's; varint c: members
+//     bulk malloc  a size code as kSize's; varint c: members
 //                2 + c % 255, fewer if the program's bulk marks would pass
 //                kMaxBulkMarks
 //     bulk free  varint r, the first slot as kSlot's (dropped when the thread
@@ -55,13 +61,22 @@
 //   assert(DecodeProgram(bytes.data(), bytes.size()) == p);
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
 #include "oracle/program/program.h"
+#include "oracle/program/sizes.h"
 
 namespace zsfuzz {
+
+// A size code is as many bytes as the exact form (kMaxMallocSize + 1 values)
+// needs with the two form bits above it: 2 on 4 KiB pages, 3 on 16 KiB.
+inline constexpr int kSizeCodeBytes = (std::bit_width(kMaxMallocSize) + 2 + 7) / 8;
+inline constexpr uint32_t kSizeCodeForm = 1u << (8 * kSizeCodeBytes - 2);  // F in the table above
+// The near-huge form's window around huge_class_size: eight classes either side.
+inline constexpr uint32_t kHugeWindow = 16 * kClassDelta;
 
 // The op byte rows of the bulk ops (ops.def may grow to 30 rows).
 inline constexpr int kBulkFreeRow = 30;
@@ -74,10 +89,16 @@ Program DecodeProgram(const uint8_t* data, size_t size);
 // threads' ops in thread order, sizes in the exact form, varints minimal.
 std::vector<uint8_t> EncodeProgram(const Program& p);
 
-// The size a 2-byte size code x stands for in a program of chain `chain`
-// (the table above), and the code the encoder writes for `size` (<= 8192).
-uint32_t SizeFromCode(uint16_t x, unsigned int chain);
-inline uint16_t SizeCode(uint32_t size) { return static_cast<uint16_t>(size); }
+// The size a size code x (below 4 kSizeCodeForm) stands for in a program of
+// chain `chain` (the table above), and the code the encoder writes for
+// `size` (<= kMaxMallocSize).
+uint32_t SizeFromCode(uint32_t x, unsigned int chain);
+inline uint32_t SizeCode(uint32_t size) { return size; }
+// The code of the near-huge form that stands for HugeClassSize(chain) + delta
+// whatever the chain (-kHugeWindow / 2 <= delta < kHugeWindow / 2).
+inline constexpr uint32_t HugeSizeCode(int delta) {
+  return 3 * kSizeCodeForm + static_cast<uint32_t>(static_cast<int>(kHugeWindow / 2) + delta);
+}
 
 // The bytes of one op of thread `thread` as EncodeProgram writes them, with
 // its slot reference `ref` already in the encoded form (the thread-local

@@ -22,7 +22,7 @@
 // does nothing and says so in the run's record.
 //
 // Semantics of each op (executor.h runs them):
-//   malloc N -> s     zs_malloc(N); N may be 0 or above 4096 (error results)
+//   malloc N -> s     zs_malloc(N); N may be 0 or above a page (error results)
 //   free s            zs_free
 //   write s           zs_obj_write of a pattern (slot, generation)
 //   read s / read_sg s  zs_obj_read_begin/end or _sg_begin/end, checked
@@ -60,6 +60,7 @@
 #include <vector>
 
 #include "allocator/kernel/sched/schedule.h"
+#include "oracle/program/sizes.h"
 
 namespace zsfuzz {
 
@@ -102,8 +103,9 @@ struct Program {
   int NumSlots() const;  // slots defined by malloc ops
 };
 
-inline constexpr uint32_t kMaxMallocSize = 8192;  // sizes above 4096 exercise -ENOSPC
-inline constexpr uint32_t kMaxPage = 15;          // page index: a zspage has at most 16 pages
+// Sizes above PAGE_SIZE (ZS_MAX_ALLOC_SIZE) exercise -ENOSPC: 8192 on 4 KiB pages.
+inline constexpr uint32_t kMaxMallocSize = 2 * kPageSize;
+inline constexpr uint32_t kMaxPage = 15;  // page index: a zspage has at most 16 pages
 // kValue ops (shrink_scan, fail_pages, fail_slab, pressure) take 0..kMaxOpValue:
 // enough to fail every allocation of a program, small enough that pressure
 // cannot turn one zone-lock hold into a timeout.

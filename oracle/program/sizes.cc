@@ -16,11 +16,7 @@ uint32_t ClassIndexOf(uint32_t size) {
   return std::min(idx, kNumSizeClasses - 1);
 }
 
-namespace {
-
-constexpr uint32_t kHandleSize = 8;  // ZS_HANDLE_SIZE on 64-bit
-
-// calculate_zspage_chain_size(): the page count (1..chain) wasting least.
+// The page count (1..chain) wasting least; the first minimum wins a tie.
 uint32_t PagesPerZspage(uint32_t class_size, unsigned int chain) {
   if ((class_size & (class_size - 1)) == 0) return 1;
   uint32_t best = 1;
@@ -35,19 +31,26 @@ uint32_t PagesPerZspage(uint32_t class_size, unsigned int chain) {
   return best;
 }
 
+namespace {
+
+constexpr uint32_t kHandleSize = 8;  // ZS_HANDLE_SIZE on 64-bit
+
 uint32_t ComputeHugeClassSize(unsigned int chain) {
   // zs_create_pool(): walking down from the largest class, the first that is
   // not one object per one-page zspage, minus ZS_HANDLE_SIZE - 1.
   for (int i = kNumSizeClasses - 1; i >= 0; i--) {
     const uint32_t size = ClassSize(static_cast<uint32_t>(i));
     const uint32_t pages = PagesPerZspage(size, chain);
-    const uint32_t objs = pages * kPageSize / size;
+    const uint32_t objs = ObjsPerZspage(size, chain);
     if (pages != 1 && objs != 1) return size - (kHandleSize - 1);
   }
   return 0;
 }
 
 std::vector<uint32_t> ComputeEdgeSizes(unsigned int chain) {
+  // The upstream documentation's example class: 1568 bytes on 4 KiB pages,
+  // its objects spanning pages.
+  const uint32_t spanning = ClassSize(96);
   std::vector<uint32_t> sizes = {0,
                                  1,
                                  2,
@@ -55,18 +58,18 @@ std::vector<uint32_t> ComputeEdgeSizes(unsigned int chain) {
                                  8,
                                  9,
                                  31,
-                                 1560,
-                                 1568,
-                                 1569,
-                                 4080,
-                                 4095,
-                                 4096,
-                                 4097,
-                                 4098,
-                                 6144,
+                                 spanning - 8,
+                                 spanning,
+                                 spanning + 1,
+                                 kPageSize - kClassDelta,
+                                 kPageSize - 1,
+                                 kPageSize,
+                                 kPageSize + 1,
+                                 kPageSize + 2,
+                                 kPageSize + kPageSize / 2,
                                  kMaxMallocSize - 1,
                                  kMaxMallocSize};
-  for (uint32_t p = 16; p <= 2048; p *= 2) sizes.insert(sizes.end(), {p - 1, p, p + 1});
+  for (uint32_t p = 16; p <= kPageSize / 2; p *= 2) sizes.insert(sizes.end(), {p - 1, p, p + 1});
   const uint32_t huge = ComputeHugeClassSize(chain);
   sizes.insert(sizes.end(), {huge - 1, huge, huge + 1});
   std::sort(sizes.begin(), sizes.end());

@@ -22,8 +22,9 @@
 //   schedule ...            zs_sched::Schedule's text form; optional, default
 //                           "schedule random seed=0"
 // Ops, by their ops.def args:
-//   malloc N -> S           N 0..8192; S a new slot name: a lowercase letter,
-//                           then lowercase letters, digits or '_'
+//   malloc N -> S           N 0..kMaxMallocSize (8192 on 4 KiB pages); S a
+//                           new slot name: a lowercase letter, then
+//                           lowercase letters, digits or '_'
 //   malloc N x K -> S       a bulk malloc (program.h, "Bulk ops"): K (1..256)
 //                           slots, S and then S+1 .. S+(K-1)
 //   free S, write S, read S, read_sg S       S malloc'd earlier by this thread

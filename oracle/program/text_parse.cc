@@ -384,7 +384,8 @@ bool Parser::OneOp(const std::vector<Token>& tok, size_t* i, int thread) {
   uint64_t v = 0;
   switch (args) {
     case OpArgs::kSize: {
-      const char* usage = "a size, expected 'malloc N -> SLOT' with N 0..8192";
+      const std::string usage =
+          absl::StrCat("a size, expected 'malloc N -> SLOT' with N 0..", kMaxMallocSize);
       const Token* size = next(usage);
       if (size == nullptr || !Number(*size, "size", kMaxMallocSize, &v)) return false;
       op.size = static_cast<uint32_t>(v);

@@ -18,13 +18,13 @@ class AllocTest : public PoolTest {};
 // For every canonical class, fill more than one zspage with objects of the
 // largest size the class holds, verify them all, then free them all.
 TEST_P(AllocTest, RoundTripInEveryClass) {
-  for (unsigned int i = 0; i < 255; i++) {
+  for (unsigned int i = 0; i < kSizeClasses; i++) {
     zs_class_info c{};
     ASSERT_TRUE(v_->introspect->class_info(pool_, i, &c));
     if (c.index != i) continue;
     const bool huge = c.objs_per_zspage == 1 && c.pages_per_zspage == 1;
     // A huge object has no header; zs_malloc still adds the handle size for the lookup.
-    const size_t size = std::min<size_t>(c.size - kHandleSize, 4096);
+    const size_t size = std::min<size_t>(c.size - kHandleSize, kernel::PAGE_SIZE);
     SCOPED_TRACE(testing::Message() << "class " << i << " size " << size);
     ASSERT_EQ(ClassOf(size).index, i);
     std::vector<unsigned long> handles;
@@ -59,14 +59,14 @@ TEST_P(AllocTest, TinyObjects) {
   }
 }
 
-// In a 1568-byte class (5 pages, 13 objects) objects 2, 5, 7 and 10 cross a
-// page boundary: read_begin must hand back the caller's copy for them, the sg
-// read must have two entries, and write must put both parts in place.
+// In kSpan's class some objects cross a page boundary: read_begin must hand
+// back the caller's copy for them, the sg read must have two entries, and
+// write must put both parts in place.
 TEST_P(AllocTest, ObjectsSpanningTwoPages) {
-  const size_t size = 1560;
+  const size_t size = kSpan.request;
   const zs_class_info c = ClassOf(size);
-  ASSERT_EQ(c.size, 1568);
-  ASSERT_EQ(c.objs_per_zspage, 13);
+  ASSERT_EQ(c.size, kSpan.size);
+  ASSERT_EQ(c.objs_per_zspage, kSpan.objs);
   std::vector<unsigned long> handles;
   int spanning = 0;
   for (int k = 0; k < c.objs_per_zspage; k++) {
@@ -78,8 +78,9 @@ TEST_P(AllocTest, ObjectsSpanningTwoPages) {
   for (int k = 0; k < c.objs_per_zspage; k++) {
     const unsigned long h = handles[k];
     const zs_obj_location loc = Where(h);
-    const unsigned long start = static_cast<unsigned long>(c.size) * loc.obj_idx % 4096 + kHandleSize;
-    const bool spans = start + size > 4096;
+    const unsigned long start =
+        static_cast<unsigned long>(c.size) * loc.obj_idx % kernel::PAGE_SIZE + kHandleSize;
+    const bool spans = start + size > kernel::PAGE_SIZE;
     spanning += spans;
     std::vector<uint8_t> local(size);
     void* mem = v_->obj_read_begin(pool_, h, size, local.data());
@@ -97,14 +98,14 @@ TEST_P(AllocTest, ObjectsSpanningTwoPages) {
     v_->obj_read_sg_end(pool_, h);
     EXPECT_TRUE(Verify(h, size, k));
   }
-  EXPECT_EQ(spanning, 4);
+  EXPECT_EQ(spanning, kSpan.spanning);
   for (unsigned long h : handles) Free(h);
 }
 
 // Huge objects: the data starts at offset 0 of a page of their own.
 TEST_P(AllocTest, HugeObjects) {
   const size_t huge = v_->huge_class_size(pool_);
-  for (size_t size : {huge, huge + 100, size_t{4096}}) {
+  for (size_t size : {huge, huge + 100, size_t{kernel::PAGE_SIZE}}) {
     const unsigned long h = Malloc(size);
     ASSERT_FALSE(kernel::IS_ERR_VALUE(h));
     const zs_obj_location loc = Where(h);
@@ -130,7 +131,7 @@ TEST_P(AllocTest, HugeObjects) {
 TEST_P(AllocTest, ObjLocationsAreDistinctAndInsideTheirZspage) {
   std::set<std::pair<unsigned long, unsigned int>> seen;
   std::vector<unsigned long> handles;
-  for (size_t size : {24u, 200u, 1560u, 3000u, 4000u}) {
+  for (size_t size : {size_t{24}, size_t{200}, kSpan.request, size_t{3000}, kHugeRequest}) {
     const zs_class_info c = ClassOf(size);
     for (int k = 0; k < 2 * c.objs_per_zspage + 1; k++) {
       const unsigned long h = Malloc(size);
@@ -141,8 +142,8 @@ TEST_P(AllocTest, ObjLocationsAreDistinctAndInsideTheirZspage) {
       EXPECT_LT(loc.obj_idx, static_cast<unsigned int>(c.objs_per_zspage));
       EXPECT_TRUE(seen.insert({loc.pfn, loc.obj_idx}).second) << "duplicate location";
       // The object starts in page obj_idx * size / PAGE_SIZE of its zspage.
-      kernel::page* p =
-          v_->introspect->zspage_page(pool_, h, static_cast<unsigned int>(c.size) * loc.obj_idx / 4096);
+      kernel::page* p = v_->introspect->zspage_page(
+          pool_, h, static_cast<unsigned int>(c.size * loc.obj_idx / kernel::PAGE_SIZE));
       ASSERT_NE(p, nullptr);
       EXPECT_EQ(kernel::page_to_pfn(p), loc.pfn);
     }

@@ -11,22 +11,24 @@ namespace {
 class CompactTest : public PoolTest {};
 
 // Four full 1-page zspages of 32-byte objects, three of every four objects
-// freed: 128 live objects spread at 25 % over 4 zspages. zs_can_compact says
-// (512 - 128) / 128 * 1 = 3 pages, and compaction frees exactly those.
+// freed: N live objects spread at 25 % over 4 zspages of N objects (N is 128
+// on 4 KiB pages). zs_can_compact says (4N - N) / N * 1 = 3 pages, and
+// compaction frees exactly those.
 TEST_P(CompactTest, FreesTheWastedZspagesAndKeepsContents) {
+  constexpr int kObjs = kTinyObjsPerZspage;
   const size_t size = 24;
   const zs_class_info c = ClassOf(size);
-  ASSERT_EQ(c.objs_per_zspage, 128);
+  ASSERT_EQ(c.objs_per_zspage, kObjs);
   ASSERT_EQ(c.pages_per_zspage, 1);
   std::vector<unsigned long> all;
-  for (int k = 0; k < 512; k++) {
+  for (int k = 0; k < 4 * kObjs; k++) {
     const unsigned long h = Malloc(size);
     ASSERT_FALSE(kernel::IS_ERR_VALUE(h));
     Write(h, size, k);
     all.push_back(h);
   }
   std::vector<std::pair<unsigned long, int>> live;
-  for (int k = 0; k < 512; k++) {
+  for (int k = 0; k < 4 * kObjs; k++) {
     if (k % 4 == 0)
       live.push_back({all[k], k});
     else
@@ -46,15 +48,15 @@ TEST_P(CompactTest, FreesTheWastedZspagesAndKeepsContents) {
   EXPECT_EQ(v_->shrinker_count(pool_), 0u);
   zs_class_info after{};
   ASSERT_TRUE(v_->introspect->class_info(pool_, c.index, &after));
-  EXPECT_EQ(after.stats[12], 128u) << "obj_allocated";
-  EXPECT_EQ(after.stats[13], 128u) << "obj_used";
+  EXPECT_EQ(after.stats[12], static_cast<unsigned long>(kObjs)) << "obj_allocated";
+  EXPECT_EQ(after.stats[13], static_cast<unsigned long>(kObjs)) << "obj_used";
   EXPECT_EQ(after.stats[11], 1u) << "one full zspage";
   int moved = 0;
   for (size_t i = 0; i < live.size(); i++) {
     ASSERT_TRUE(Verify(live[i].first, size, live[i].second));
     moved += Where(live[i].first).pfn != pfn_before[i];
   }
-  EXPECT_EQ(moved, 96) << "three zspages' objects moved into the fourth";
+  EXPECT_EQ(moved, 3 * kObjs / 4) << "three zspages' objects moved into the fourth";
   // Nothing left to do: the shrinker says stop.
   EXPECT_EQ(v_->shrinker_scan(pool_, 128), kernel::SHRINK_STOP);
   for (auto& [h, id] : live) Free(h);
@@ -66,10 +68,11 @@ TEST_P(CompactTest, FreesTheWastedZspagesAndKeepsContents) {
 // counts those pages as freed all the same (reference 3, __zs_compact), and
 // the oracle's probe (kernel/sched.h) counts them as released by this task.
 TEST_P(CompactTest, CountsTheZspagesItLeftToTheDeferredFree) {
-  const size_t size = 24;  // 1-page zspages of 128 objects
+  constexpr int kObjs = kTinyObjsPerZspage;
+  const size_t size = 24;  // 1-page zspages of kObjs objects
   std::vector<unsigned long> all, live;
-  for (int k = 0; k < 512; k++) all.push_back(Malloc(size));
-  for (int k = 0; k < 512; k++) {
+  for (int k = 0; k < 4 * kObjs; k++) all.push_back(Malloc(size));
+  for (int k = 0; k < 4 * kObjs; k++) {
     if (k % 4 == 0)
       live.push_back(all[k]);
     else
@@ -77,7 +80,8 @@ TEST_P(CompactTest, CountsTheZspagesItLeftToTheDeferredFree) {
   }
   ASSERT_EQ(v_->get_total_pages(pool_), 4u);
   std::vector<kernel::page*> held;
-  for (int z = 0; z < 4; z++) held.push_back(v_->introspect->zspage_page(pool_, live[32 * z], 0));
+  held.reserve(4);
+  for (int z = 0; z < 4; z++) held.push_back(v_->introspect->zspage_page(pool_, live[kObjs / 4 * z], 0));
   // Trylocks: one task holding four page locks is no lockdep recursion then.
   for (kernel::page* p : held) ASSERT_TRUE(kernel::trylock_page(p));
   const unsigned long released = kernel::get_current()->pages_released;
@@ -93,10 +97,12 @@ TEST_P(CompactTest, CountsTheZspagesItLeftToTheDeferredFree) {
 
 // The debugfs row of the class follows: freeable before, pages_used after.
 TEST_P(CompactTest, ClassTableReflectsCompaction) {
-  const size_t size = 1560;  // 5 pages, 13 objects
+  const size_t size = kSpan.request;
+  const int objs = kSpan.objs, pages = kSpan.pages;
   std::vector<unsigned long> hs;
-  for (int k = 0; k < 26; k++) hs.push_back(Malloc(size));
-  for (int k = 0; k < 26; k++)
+  hs.reserve(2 * objs);
+  for (int k = 0; k < 2 * objs; k++) hs.push_back(Malloc(size));
+  for (int k = 0; k < 2 * objs; k++)
     if (k % 2) Free(hs[k]);
   const zs_class_info c = ClassOf(size);
   auto row = [&]() {
@@ -108,13 +114,19 @@ TEST_P(CompactTest, ClassTableReflectsCompaction) {
     EXPECT_NE(at, std::string::npos);
     return s.buf.substr(at, s.buf.find('\n', at) - at);
   };
-  // 26 allocated, 13 used: 13 wasted objects = one zspage = 5 pages freeable.
-  EXPECT_NE(row().find("           26         13         10                5        5"), std::string::npos)
-      << row();
-  EXPECT_EQ(v_->shrinker_scan(pool_, 5), 5u);
-  EXPECT_NE(row().find("           13         13          5                5        0"), std::string::npos)
-      << row();
-  for (int k = 0; k < 26; k += 2) Free(hs[k]);
+  // obj_allocated, obj_used, pages_used, pages_per_zspage, freeable as the
+  // table prints them.
+  auto columns = [](int allocated, int used, int pages_used, int per_zspage, int freeable) {
+    char text[80];
+    snprintf(text, sizeof(text), "%13d%11d%11d%17d%9d", allocated, used, pages_used, per_zspage, freeable);
+    return std::string(text);
+  };
+  // 26 allocated, 13 used on 4 KiB pages: 13 wasted objects = one zspage = 5
+  // pages freeable.
+  EXPECT_NE(row().find(columns(2 * objs, objs, 2 * pages, pages, pages)), std::string::npos) << row();
+  EXPECT_EQ(v_->shrinker_scan(pool_, pages), static_cast<unsigned long>(pages));
+  EXPECT_NE(row().find(columns(objs, objs, pages, pages, 0)), std::string::npos) << row();
+  for (int k = 0; k < 2 * objs; k += 2) Free(hs[k]);
 }
 
 ZS_INSTANTIATE_FOR_ALL_VARIANTS(CompactTest);

@@ -13,9 +13,9 @@ class ErrorTest : public PoolTest {};
 TEST_P(ErrorTest, SizeZeroIsEinval) { EXPECT_EQ(kernel::PTR_ERR(Malloc(0)), -EINVAL); }
 
 TEST_P(ErrorTest, SizeOverMaximumIsEnospc) {
-  EXPECT_EQ(kernel::PTR_ERR(Malloc(4097)), -ENOSPC);
+  EXPECT_EQ(kernel::PTR_ERR(Malloc(kernel::PAGE_SIZE + 1)), -ENOSPC);
   EXPECT_EQ(kernel::PTR_ERR(Malloc(1 << 20)), -ENOSPC);
-  const unsigned long h = Malloc(4096);  // the maximum itself is fine
+  const unsigned long h = Malloc(kernel::PAGE_SIZE);  // the maximum itself is fine
   ASSERT_FALSE(kernel::IS_ERR_VALUE(h));
   Free(h);
 }
@@ -35,7 +35,7 @@ TEST_P(ErrorTest, HandleAllocationFailureIsEnomem) {
 // A zspage needs every one of its pages: failing the third page of a 5-page
 // zspage must give back the two already taken, the zspage and the handle.
 TEST_P(ErrorTest, PageAllocationFailureMidZspageLeaksNothing) {
-  const size_t size = 1560;  // 5 pages per zspage
+  const size_t size = kSpan.request;
   ASSERT_EQ(ClassOf(size).pages_per_zspage, 5);
   const unsigned long pages = kernel::nr_pages_in_use();
   const unsigned long zspages = kernel::zone_page_state(kernel::NR_ZSPAGES);

@@ -19,9 +19,10 @@ int ExpectedGroup(int inuse, int objs) {
 class FullnessTest : public PoolTest {};
 
 TEST_P(FullnessTest, EveryInuseCountLandsInTheFormulaGroup) {
-  // 24 bytes: 32-byte class, 128 objects in one page; 1560: 13 objects in 5
-  // pages; 3500: a huge class (one object, one page).
-  for (size_t size : {24u, 1560u, 3500u}) {
+  // 24 bytes: 32-byte class, kTinyObjsPerZspage objects in one page; kSpan:
+  // 13 objects in 5 pages on 4 KiB pages; kHugeRequest: a huge class (one
+  // object, one page).
+  for (size_t size : {size_t{24}, kSpan.request, kHugeRequest}) {
     const zs_class_info c = ClassOf(size);
     SCOPED_TRACE(testing::Message() << "size " << size << " class " << c.index << " objs "
                                     << c.objs_per_zspage);

@@ -10,7 +10,7 @@
 namespace zsfuzz_test {
 namespace {
 
-constexpr size_t kSpanSize = 1560;  // 1568-byte class: 5 pages, 13 objects
+constexpr size_t kSpanSize = kSpan.request;  // 5 pages, 13 objects on 4 KiB pages
 
 class MigrateTest : public PoolTest {
  protected:
@@ -58,7 +58,7 @@ TEST_P(MigrateTest, FirstMiddleAndLastPagesKeepContents) {
 }
 
 TEST_P(MigrateTest, HugePageKeepsContents) {
-  const size_t size = 4000;
+  const size_t size = kHugeRequest;
   const unsigned long h = Malloc(size);
   ASSERT_FALSE(kernel::IS_ERR_VALUE(h));
   Write(h, size, 7);
@@ -89,7 +89,8 @@ TEST_P(MigrateTest, FreeUnderHeldPageLockTakesDeferredPath) {
   ASSERT_TRUE(v_->introspect->class_info(pool_, c.index, &mid));
   EXPECT_EQ(v_->get_total_pages(pool_), 5u) << "not freed synchronously";
   EXPECT_EQ(mid.stats[0], 1u) << "left on RATIO_0";
-  EXPECT_EQ(mid.stats[12], 13u) << "obj_allocated unchanged until the zspage goes";
+  EXPECT_EQ(mid.stats[12], static_cast<unsigned long>(kSpan.objs))
+      << "obj_allocated unchanged until the zspage goes";
   EXPECT_EQ(mid.stats[13], 0u);
   kernel::unlock_page(held);
   v_->flush_deferred(pool_);

@@ -12,8 +12,8 @@
 namespace zsfuzz_test {
 namespace {
 
-constexpr size_t kSpanSize = 1560;  // 1568-byte class: 5 pages, 13 objects
-constexpr size_t kHugeSize = 4000;  // a huge class: one object, one page
+constexpr size_t kSpanSize = kSpan.request;  // 5 pages, 13 objects on 4 KiB pages
+constexpr size_t kHugeSize = kHugeRequest;   // a huge class: one object, one page
 
 class PathProbeTest : public PoolTest {
  protected:
@@ -101,10 +101,12 @@ TEST_P(PathProbeTest, CompactionFreesOrDefersItsSource) {
     SCOPED_TRACE(hold ? "page locks held" : "no page lock held");
     v_->introspect->path_hits_reset();
     std::vector<unsigned long> all, live;
-    for (int k = 0; k < 512; k++) all.push_back(Malloc(24));  // 4 zspages of 128 objects
-    for (int k = 0; k < 512; k++) (k % 4 == 0 ? live.push_back(all[k]) : Free(all[k]));
+    constexpr int kObjs = kTinyObjsPerZspage;                       // 128 on 4 KiB pages
+    for (int k = 0; k < 4 * kObjs; k++) all.push_back(Malloc(24));  // 4 zspages of kObjs objects
+    for (int k = 0; k < 4 * kObjs; k++) (k % 4 == 0 ? live.push_back(all[k]) : Free(all[k]));
     std::vector<kernel::page*> held;
-    for (int z = 0; hold && z < 4; z++) held.push_back(v_->introspect->zspage_page(pool_, live[32 * z], 0));
+    for (int z = 0; hold && z < 4; z++)
+      held.push_back(v_->introspect->zspage_page(pool_, live[kObjs / 4 * z], 0));
     for (kernel::page* p : held) ASSERT_TRUE(kernel::trylock_page(p));
     EXPECT_EQ(v_->compact(pool_), 3u);
     EXPECT_EQ(Hits(ZS_PATH_COMPACT_FREED), hold ? 0u : 3u);

@@ -12,8 +12,42 @@
 #include "allocator/zsmalloc/zs_introspect.h"
 #include "allocator/zsmalloc/zs_variant.h"
 #include "kernel/kernel.h"
+#include "kernel/types.h"
 
 namespace zsfuzz_test {
+
+// The geometry the suites build their cases on, for the configuration's page
+// (cmake/KernelConfig.cmake) and the default chain 8, worked out by hand
+// from the reference formulas (zsmalloc-reference.md 1, 1.1).
+//
+// ZS_SIZE_CLASSES: DIV_ROUND_UP(4096 - 32, 16) + 1 on 4 KiB pages,
+// DIV_ROUND_UP(16384 - 32, 64) + 1 on 16 KiB.
+inline constexpr unsigned int kSizeClasses = ZS_CONFIG_PAGE_SHIFT == 14 ? 257 : 255;
+
+// Objects of the smallest class (32 bytes) in its 1-page zspage.
+inline constexpr int kTinyObjsPerZspage = static_cast<int>(kernel::PAGE_SIZE / 32);
+
+// A class whose objects cross page boundaries: `request` bytes (the class
+// size less the handle) land in it, its zspage has `pages` pages holding
+// `objs` objects, `spanning` of which start in one page and end in the next.
+struct SpanningClass {
+  size_t request;
+  int size, pages, objs, spanning;
+};
+#if ZS_CONFIG_PAGE_SHIFT == 14
+// 5792 = 32 + 90 * 64. Chains of 1..8 pages waste 4800, 3808, 2816, 1824,
+// 832, 5632, 4640 and 3648 bytes: 5 pages, 14 objects (81088 of 81920
+// bytes); objects 2, 5, 8 and 11 cross a page boundary.
+inline constexpr SpanningClass kSpan = {5784, 5792, 5, 14, 4};
+#else
+// Class #96 of the upstream documentation (reference 1.1): 1568 bytes, 5
+// pages, 13 objects; objects 2, 5, 7 and 10 cross a page boundary.
+inline constexpr SpanningClass kSpan = {1560, 1568, 5, 13, 4};
+#endif
+
+// A size stored one object per page (at least huge_class_size for chain 8:
+// 3625 on 4 KiB pages, 14553 on 16 KiB) and below a page.
+inline constexpr size_t kHugeRequest = kernel::PAGE_SIZE - 96;
 
 // Every variant the registry knows, by name: naming a new variant in
 // allocator/variants/CMakeLists.txt runs every suite on it.

@@ -1,9 +1,10 @@
 // The size-class table against values derived here from the reference
-// formulas (zsmalloc-reference.md 1, 1.1-1.3), for chain sizes 4, 8 and 16,
-// on every variant.
+// formulas (zsmalloc-reference.md 1, 1.1-1.3) for the configuration's page,
+// for chain sizes 4, 8 and 16, on every variant.
 #include <gtest/gtest.h>
 
 #include <climits>
+#include <utility>
 #include <vector>
 
 #include "allocator/zsmalloc/zs_introspect.h"
@@ -13,11 +14,23 @@
 namespace zsfuzz_test {
 namespace {
 
-constexpr int kPageSize = 4096;
-constexpr int kMinAlloc = 32;  // MAX(32, (chain << 12) >> obj_idx_bits) is 32 for every chain 4..16
-constexpr int kDelta = 16;     // PAGE_SIZE >> CLASS_BITS
-constexpr int kClasses = 255;  // DIV_ROUND_UP(4096 - 32, 16) + 1
+constexpr int kPageSize = static_cast<int>(kernel::PAGE_SIZE);
+constexpr int kMinAlloc = 32;  // MAX(32, (chain << PAGE_SHIFT) >> obj_idx_bits) is 32 for every chain 4..16
+constexpr int kDelta = kPageSize >> 8;                                       // PAGE_SIZE >> CLASS_BITS
+constexpr int kClasses = (kPageSize - kMinAlloc + kDelta - 1) / kDelta + 1;  // DIV_ROUND_UP(...) + 1
+static_assert(kClasses == static_cast<int>(kSizeClasses));
 constexpr int kHandleSize = 8;
+
+// What the derivation gives, worked out apart from it: canonical classes and
+// huge_class_size for chains 4, 8 and 16.
+struct Summary {
+  int chain, canonical, huge_class_size;
+};
+#if ZS_CONFIG_PAGE_SHIFT == 14
+constexpr Summary kSummaries[] = {{4, 70, 13081}, {8, 121, 14553}, {16, 192, 15385}};
+#else
+constexpr Summary kSummaries[] = {{4, 69, 3257}, {8, 119, 3625}, {16, 192, 3833}};
+#endif
 
 struct ExpectedClass {
   int size, pages, objs;
@@ -67,6 +80,15 @@ ExpectedTable Derive(int chain) {
   return t;
 }
 
+TEST(SizeClassDerivation, MatchesTheSummaryWorkedOutApart) {
+  for (const Summary& s : kSummaries) {
+    const ExpectedTable t = Derive(s.chain);
+    EXPECT_EQ(t.canonical, s.canonical) << "chain " << s.chain;
+    EXPECT_EQ(t.huge_class_size, s.huge_class_size) << "chain " << s.chain;
+    EXPECT_EQ(t.classes.back().size, kPageSize) << "the last class holds a page";
+  }
+}
+
 class SizeClassTest : public PoolTest {};
 
 TEST_P(SizeClassTest, MatchesReferenceFormulasForChains4To16) {
@@ -93,22 +115,37 @@ TEST_P(SizeClassTest, MatchesReferenceFormulasForChains4To16) {
   }
 }
 
+// Index 96 with chains 8 and 4: the class it resolves to.
+struct Class96 {
+  int size;
+  unsigned int index;
+  int pages, objs;
+};
+#if ZS_CONFIG_PAGE_SHIFT == 14
+// 6176 = 32 + 96 * 64 is best in 8 pages (1376 bytes wasted), 21 objects, as
+// is 6240 (32 bytes wasted): index 96 merges into 97. With chain 4 the best is
+// 2 pages of 5 objects from index 96 up to 101 (6496), where they merge.
+constexpr Class96 kClass96Chain8 = {6240, 97, 8, 21};
+constexpr Class96 kClass96Chain4 = {6496, 101, 2, 5};
+#else
 // The worked example of the upstream documentation (reference 1.1): 1568-byte
 // objects get a 5-page zspage of 13 with chain >= 5, and merge into the
 // 1632-byte class (2 pages, 5 objects) with the old limit of 4.
+constexpr Class96 kClass96Chain8 = {1568, 96, 5, 13};
+constexpr Class96 kClass96Chain4 = {1632, 100, 2, 5};
+#endif
+
 TEST_P(SizeClassTest, DocumentedExampleClass96) {
-  RecreatePool(8);
-  zs_class_info c{};
-  ASSERT_TRUE(v_->introspect->class_info(pool_, 96, &c));
-  EXPECT_EQ(c.size, 1568);
-  EXPECT_EQ(c.pages_per_zspage, 5);
-  EXPECT_EQ(c.objs_per_zspage, 13);
-  RecreatePool(4);
-  ASSERT_TRUE(v_->introspect->class_info(pool_, 96, &c));
-  EXPECT_EQ(c.size, 1632);
-  EXPECT_EQ(c.index, 100u);
-  EXPECT_EQ(c.pages_per_zspage, 2);
-  EXPECT_EQ(c.objs_per_zspage, 5);
+  for (const auto& [chain, want] : {std::pair{8u, kClass96Chain8}, std::pair{4u, kClass96Chain4}}) {
+    SCOPED_TRACE(testing::Message() << "chain " << chain);
+    RecreatePool(chain);
+    zs_class_info c{};
+    ASSERT_TRUE(v_->introspect->class_info(pool_, 96, &c));
+    EXPECT_EQ(c.size, want.size);
+    EXPECT_EQ(c.index, want.index);
+    EXPECT_EQ(c.pages_per_zspage, want.pages);
+    EXPECT_EQ(c.objs_per_zspage, want.objs);
+  }
 }
 
 TEST_P(SizeClassTest, LookupClassIndexDoesNotAddHandleSize) {

@@ -1,4 +1,5 @@
-// sizes.h against the port itself: class indices and huge_class_size.
+// sizes.h against the port itself: the class table, class indices and
+// huge_class_size, in the configuration built (label config).
 #include "oracle/program/sizes.h"
 
 #include <algorithm>
@@ -10,6 +11,40 @@
 
 namespace zsfuzz {
 namespace {
+
+// ZS_SIZE_CLASSES worked out by hand: DIV_ROUND_UP(4096 - 32, 16) + 1 on
+// 4 KiB pages, DIV_ROUND_UP(16384 - 32, 64) + 1 on 16 KiB.
+static_assert(kNumSizeClasses == (kPageShift == 14 ? 257 : 255));
+// zs_huge_class_size() for chain 8, worked out by hand likewise.
+constexpr uint32_t kHugeClassSizeChain8 = kPageShift == 14 ? 14553 : 3625;
+
+// Every index of every variant's pool for chains 4, 8 and 16: a canonical
+// class has the model's size, pages_per_zspage and objs_per_zspage; a merged
+// index names a larger class whose geometry its own size would have had.
+TEST(SizesTest, ClassTableMatchesEveryVariantForChains4To16) {
+  size_t count = 0;
+  const zs_variant_ops* const* variants = zs_variants(&count);
+  ASSERT_GT(count, 0u);
+  for (size_t v = 0; v < count; v++) {
+    for (unsigned int chain : {4u, 8u, 16u}) {
+      SCOPED_TRACE(testing::Message() << variants[v]->name << " chain " << chain);
+      zs_pool* pool = variants[v]->create_pool("sizes_test", chain);
+      ASSERT_NE(pool, nullptr);
+      for (uint32_t i = 0; i < kNumSizeClasses; i++) {
+        zs_class_info info{};
+        ASSERT_TRUE(variants[v]->introspect->class_info(pool, i, &info)) << "index " << i;
+        const uint32_t size = ClassSize(i);
+        EXPECT_GE(info.index, i) << "index " << i;
+        if (info.index == i) EXPECT_EQ(static_cast<uint32_t>(info.size), size) << "index " << i;
+        EXPECT_EQ(static_cast<uint32_t>(info.pages_per_zspage), PagesPerZspage(size, chain)) << "index " << i;
+        EXPECT_EQ(static_cast<uint32_t>(info.objs_per_zspage), ObjsPerZspage(size, chain)) << "index " << i;
+      }
+      zs_class_info past{};
+      EXPECT_FALSE(variants[v]->introspect->class_info(pool, kNumSizeClasses, &past));
+      variants[v]->destroy_pool(pool);
+    }
+  }
+}
 
 TEST(SizesTest, HugeClassSizeMatchesEveryVariantForEveryChain) {
   size_t count = 0;
@@ -24,7 +59,7 @@ TEST(SizesTest, HugeClassSizeMatchesEveryVariantForEveryChain) {
       variants[v]->destroy_pool(pool);
     }
   }
-  EXPECT_EQ(HugeClassSize(8), 3625u);
+  EXPECT_EQ(HugeClassSize(8), kHugeClassSizeChain8);
 }
 
 TEST(SizesTest, ClassOfEverySizeMatchesThePort) {
@@ -41,9 +76,9 @@ TEST(SizesTest, ClassOfEverySizeMatchesThePort) {
     if (size > kMinClassSize) EXPECT_LT(ClassSizeOf(size) - size, kClassDelta) << size;
   }
   v->destroy_pool(pool);
-  EXPECT_EQ(ClassSizeOf(1560), 1568u);
+  EXPECT_EQ(ClassSizeOf(1560), 1568u);  // 32 + 96 * 16, or 32 + 24 * 64
   EXPECT_EQ(ClassSizeOf(1), 32u);
-  EXPECT_EQ(ClassSizeOf(4096), 4096u);
+  EXPECT_EQ(ClassSizeOf(kPageSize), kPageSize);
 }
 
 TEST(SizesTest, EdgeSizesHoldTheEdges) {
@@ -51,8 +86,8 @@ TEST(SizesTest, EdgeSizesHoldTheEdges) {
     const std::vector<uint32_t>& edges = EdgeSizes(chain);
     EXPECT_TRUE(std::is_sorted(edges.begin(), edges.end()));
     EXPECT_EQ(std::adjacent_find(edges.begin(), edges.end()), edges.end());
-    for (uint32_t want : {0u, 1u, 1560u, 4096u, 4097u, kMaxMallocSize, HugeClassSize(chain) - 1,
-                          HugeClassSize(chain), HugeClassSize(chain) + 1})
+    for (uint32_t want : {0u, 1u, ClassSize(96) - 8, kPageSize, kPageSize + 1, kMaxMallocSize,
+                          HugeClassSize(chain) - 1, HugeClassSize(chain), HugeClassSize(chain) + 1})
       EXPECT_TRUE(std::binary_search(edges.begin(), edges.end(), want)) << want << " chain " << chain;
     EXPECT_LE(edges.back(), kMaxMallocSize);
   }

@@ -25,7 +25,7 @@ struct zone {
 };
 
 inline constexpr unsigned char PAGE_POISON = 0xaa;
-inline constexpr unsigned long DEFAULT_ARENA_PAGES = 1UL << 16;  // 256 MiB of address space
+inline constexpr unsigned long DEFAULT_ARENA_PAGES = 1UL << 16;  // 256 MiB of address space on 4 KiB pages
 inline constexpr unsigned long ARENA_BASE_PFN = 0x10000;
 
 // Sizes the arena (pages are mapped lazily). Only before the first allocation

@@ -21,7 +21,7 @@ using phys_addr_t = unsigned long;
 #define ZS_CONFIG_MAX_POSSIBLE_PHYSMEM_BITS 52
 #endif
 
-// The configuration's name, for reports ("4k", "noclass").
+// The configuration's name, for reports ("4k", "noclass", "16k").
 inline constexpr const char* ZS_CONFIG = ZS_CONFIG_NAME;
 inline constexpr int BITS_PER_LONG = 64;
 inline constexpr int PAGE_SHIFT = ZS_CONFIG_PAGE_SHIFT;
