@@ -48,7 +48,7 @@ TEST(ZsfuzzMutants, FixedSeedsAndBudgetGiveTheMatrix) {
     GTEST_SKIP() << "the matrix differs by build: a sanitizer reports some races first (mutants README)";
   const std::vector<std::string> args = {
       "mutants",        "--only", "mut-free-order,mut-no-reread,mut-stat-unlocked", "--seeds", "2",
-      "--budget-execs", "1500"};
+      "--budget-execs", "3000"};
   const ToolRun r = RunZsfuzz(args);
   EXPECT_EQ(r.exit_code, 0) << "every mutant detected, so the exit status is 0\n" << r.out << r.err;
   const std::map<std::string, MatrixRow> rows = Matrix(r);
@@ -61,8 +61,10 @@ TEST(ZsfuzzMutants, FixedSeedsAndBudgetGiveTheMatrix) {
   // zs_free touches the src zspage compaction freed (SIGSEGV on its page).
   EXPECT_EQ(rows.at("mut-no-reread").caught, "conc crash:libFuzzer: deadly signal");
   // No seed reaches this race; the inputs the mutations build do. Which seeds
-  // get there within the budget depends on the code's coverage, so only that
-  // some seed does is held here.
+  // get there within the budget depends on the code's coverage, and how many
+  // executions on the build's layout (a clone elsewhere took 1,557 and 1,587
+  // where this tree's build took under 1,500), so only that some seed does
+  // within twice that is held here.
   EXPECT_NE(rows.at("mut-stat-unlocked").detected, "0/2");
   EXPECT_EQ(rows.at("mut-stat-unlocked").caught, "conc inflight:stat_classes.obj_allocated");
   EXPECT_NE(r.out.find("\nmutants: 3 detected, 0 survived\n"), std::string::npos) << r.out;
